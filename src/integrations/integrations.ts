@@ -1,0 +1,55 @@
+import { ConnbotError } from '../errors.js';
+import type { EnvTarget } from '../catalog/schema.js';
+import { RedisTargetClient } from './redis/redis-target.js';
+import { K8sCluster } from './k8s/k8s-cluster.js';
+
+/**
+ * The adapters one diagnosis of one service env may use, built on first use from the catalog's targets and
+ * closed together. A runbook never builds a client itself.
+ */
+export class Integrations {
+  private redisClient: RedisTargetClient | undefined;
+  private k8sCluster: K8sCluster | undefined;
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  constructor(
+    private readonly target: EnvTarget,
+    private readonly where: string,
+  ) {}
+
+  redis(): RedisTargetClient {
+    if (!this.target.redis) throw notConfigured(this.where, 'redis');
+    if (!this.redisClient) {
+      const client = new RedisTargetClient(this.target.redis);
+      this.closers.push(() => client.close());
+      this.redisClient = client;
+    }
+    return this.redisClient;
+  }
+
+  hasK8s(): boolean {
+    return this.target.k8s !== undefined;
+  }
+
+  k8s(): K8sCluster {
+    if (!this.target.k8s) throw notConfigured(this.where, 'k8s');
+    this.k8sCluster ??= new K8sCluster(this.target.k8s.context);
+    return this.k8sCluster;
+  }
+
+  /** Integrations added by later runbooks register their cleanup here. */
+  onClose(close: () => Promise<void>): void {
+    this.closers.push(close);
+  }
+
+  async close(): Promise<void> {
+    const closers = this.closers.splice(0);
+    await Promise.allSettled(closers.map((c) => c()));
+  }
+}
+
+function notConfigured(where: string, kind: string): ConnbotError {
+  return new ConnbotError('TARGET_NOT_CONFIGURED', `${where} has no ${kind} target in the catalog`, {
+    hint: `add a ${kind}: block under ${where} in the catalog`,
+  });
+}

@@ -1,0 +1,185 @@
+import * as k8s from '@kubernetes/client-node';
+import { ConnbotError, errorMessage } from '../../errors.js';
+
+export type WorkloadKind = 'deployment' | 'statefulset';
+
+export interface WorkloadRef {
+  namespace: string;
+  kind: WorkloadKind;
+  name: string;
+}
+
+export interface WorkloadStatus {
+  ref: WorkloadRef;
+  desiredReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  updatedReplicas: number;
+  generation: number;
+  observedGeneration: number;
+  selector: string | undefined;
+  restartedAt: string | undefined;
+}
+
+export interface PodSummary {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  lastTerminationReason: string | undefined;
+  node: string | undefined;
+  startedAt: string | undefined;
+}
+
+export interface ClusterEvent {
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+  count: number;
+  lastSeen: string | undefined;
+}
+
+export function describeWorkload(ref: WorkloadRef): string {
+  return `${ref.kind}/${ref.name} -n ${ref.namespace}`;
+}
+
+const STRATEGIC = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
+const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+/**
+ * Thin adapter over @kubernetes/client-node. Config from KUBECONFIG or in-cluster; `context` picks a kubeconfig
+ * context per env.
+ */
+export class K8sCluster {
+  private readonly apps: k8s.AppsV1Api;
+  private readonly core: k8s.CoreV1Api;
+
+  constructor(context?: string) {
+    const kc = new k8s.KubeConfig();
+    try {
+      kc.loadFromDefault();
+    } catch (err) {
+      throw new ConnbotError('TARGET_NOT_CONFIGURED', `cannot load Kubernetes config: ${errorMessage(err)}`, {
+        hint: 'set KUBECONFIG or run inside a cluster with a service account',
+      });
+    }
+    if (context) {
+      if (!kc.getContexts().some((c) => c.name === context)) {
+        throw new ConnbotError('TARGET_NOT_CONFIGURED', `kubeconfig has no context "${context}"`, {
+          hint: `known contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}`,
+        });
+      }
+      kc.setCurrentContext(context);
+    }
+    if (!kc.getCurrentCluster()) {
+      throw new ConnbotError('TARGET_NOT_CONFIGURED', 'no Kubernetes cluster configured', {
+        hint: 'set KUBECONFIG or run inside a cluster with a service account',
+      });
+    }
+    this.apps = kc.makeApiClient(k8s.AppsV1Api);
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+  }
+
+  async readWorkload(ref: WorkloadRef): Promise<WorkloadStatus> {
+    const obj = await wrap(ref, () =>
+      ref.kind === 'deployment'
+        ? this.apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace })
+        : this.apps.readNamespacedStatefulSet({ name: ref.name, namespace: ref.namespace }),
+    );
+    const status = obj.status ?? {};
+    const matchLabels = obj.spec?.selector?.matchLabels ?? {};
+    return {
+      ref,
+      desiredReplicas: obj.spec?.replicas ?? 1,
+      readyReplicas: status.readyReplicas ?? 0,
+      availableReplicas: status.availableReplicas ?? 0,
+      updatedReplicas: status.updatedReplicas ?? 0,
+      generation: obj.metadata?.generation ?? 0,
+      observedGeneration: status.observedGeneration ?? 0,
+      selector: Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',') || undefined,
+      restartedAt: obj.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
+    };
+  }
+
+  /** What `kubectl rollout restart` does: stamp the pod template so every pod is replaced, rolling. */
+  async restartWorkload(ref: WorkloadRef, at = new Date()): Promise<string> {
+    const stamp = at.toISOString();
+    const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': stamp } } } } };
+    await wrap(ref, () =>
+      ref.kind === 'deployment'
+        ? this.apps.patchNamespacedDeployment({ name: ref.name, namespace: ref.namespace, body }, STRATEGIC)
+        : this.apps.patchNamespacedStatefulSet({ name: ref.name, namespace: ref.namespace, body }, STRATEGIC),
+    );
+    return stamp;
+  }
+
+  async scaleWorkload(ref: WorkloadRef, replicas: number): Promise<void> {
+    const body = { spec: { replicas } };
+    await wrap(ref, () =>
+      ref.kind === 'deployment'
+        ? this.apps.patchNamespacedDeploymentScale({ name: ref.name, namespace: ref.namespace, body }, MERGE)
+        : this.apps.patchNamespacedStatefulSetScale({ name: ref.name, namespace: ref.namespace, body }, MERGE),
+    );
+  }
+
+  async listPods(namespace: string, labelSelector?: string): Promise<PodSummary[]> {
+    const list = await wrap({ namespace, kind: 'pods' }, () =>
+      this.core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
+    );
+    return list.items.map((p) => {
+      const statuses = p.status?.containerStatuses ?? [];
+      return {
+        name: p.metadata?.name ?? '?',
+        phase: p.status?.phase ?? 'Unknown',
+        ready: statuses.length > 0 && statuses.every((s) => s.ready),
+        restarts: statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0),
+        lastTerminationReason: statuses.map((s) => s.lastState?.terminated?.reason).find(Boolean),
+        node: p.spec?.nodeName,
+        startedAt: p.status?.startTime ? new Date(p.status.startTime).toISOString() : undefined,
+      };
+    });
+  }
+
+  async podLogs(namespace: string, pod: string, tailLines: number, container?: string): Promise<string> {
+    return wrap({ namespace, kind: 'pods/log', name: pod }, () =>
+      this.core.readNamespacedPodLog({ name: pod, namespace, tailLines, ...(container ? { container } : {}) }),
+    );
+  }
+
+  async listEvents(namespace: string, involvedName?: string): Promise<ClusterEvent[]> {
+    const list = await wrap({ namespace, kind: 'events' }, () =>
+      this.core.listNamespacedEvent({
+        namespace,
+        ...(involvedName ? { fieldSelector: `involvedObject.name=${involvedName}` } : {}),
+      }),
+    );
+    return list.items.map((e) => ({
+      type: e.type ?? '',
+      reason: e.reason ?? '',
+      message: e.message ?? '',
+      object: `${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''}`,
+      count: e.count ?? 1,
+      lastSeen: (e.lastTimestamp ?? e.eventTime) ? new Date(String(e.lastTimestamp ?? e.eventTime)).toISOString() : undefined,
+    }));
+  }
+}
+
+async function wrap<T>(what: { namespace: string; kind: string; name?: string }, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    const target = `${what.kind}${what.name ? `/${what.name}` : ''} in namespace ${what.namespace}`;
+    if (code === 403) {
+      throw new ConnbotError('PERMISSION_DENIED', `Kubernetes refused access to ${target} (403)`, {
+        hint: 'grant the connbot service account get/list/patch on it (RBAC Role)',
+        cause: err,
+      });
+    }
+    if (code === 404) throw new ConnbotError('INTEGRATION_FAILED', `${target} not found (404)`, { cause: err });
+    throw new ConnbotError('INTEGRATION_FAILED', `Kubernetes API call for ${target} failed: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
+}

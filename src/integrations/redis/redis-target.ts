@@ -1,0 +1,107 @@
+import { Redis } from 'ioredis';
+import { ConnbotError, errorMessage } from '../../errors.js';
+import type { RedisTarget } from '../../catalog/schema.js';
+import { parseClientList, type RedisClientInfo } from './client-list.js';
+import { parseInfo, type RedisInfo } from './info.js';
+
+/**
+ * The Redis a runbook diagnoses (not connbot's own state store). One connection, opened on first use; its own
+ * CLIENT ID is known so remediations never kill it.
+ */
+export class RedisTargetClient {
+  private conn: Redis | undefined;
+  private ownId: string | undefined;
+  readonly displayUrl: string;
+
+  constructor(
+    private readonly target: RedisTarget,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.displayUrl = redactRedisUrl(target.url);
+  }
+
+  private async connection(): Promise<Redis> {
+    if (this.conn) return this.conn;
+    const password = this.target.passwordFromEnv ? this.env[this.target.passwordFromEnv] : undefined;
+    if (this.target.passwordFromEnv && password === undefined) {
+      throw new ConnbotError('TARGET_NOT_CONFIGURED', `${this.target.passwordFromEnv} is not set`, {
+        hint: `export ${this.target.passwordFromEnv} with the password of ${this.displayUrl}`,
+      });
+    }
+    const conn = new Redis(this.target.url, {
+      ...(password !== undefined ? { password } : {}),
+      connectionName: 'connbot-diagnostics',
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 5000,
+      retryStrategy: () => null,
+    });
+    conn.on('error', () => {
+      /* surfaced through the failing command */
+    });
+    try {
+      await conn.connect();
+    } catch (err) {
+      conn.disconnect();
+      throw new ConnbotError('INTEGRATION_FAILED', `cannot connect to ${this.displayUrl}: ${errorMessage(err)}`, {
+        cause: err,
+        hint: 'an exhausted Redis refuses new connections with "max number of clients reached"',
+      });
+    }
+    this.conn = conn;
+    this.ownId = String(await conn.client('ID'));
+    return conn;
+  }
+
+  async connectionId(): Promise<string> {
+    await this.connection();
+    return this.ownId!;
+  }
+
+  async info(section?: string): Promise<RedisInfo> {
+    const c = await this.connection();
+    const text = section ? await c.info(section) : await c.info();
+    return parseInfo(text);
+  }
+
+  async clientList(): Promise<RedisClientInfo[]> {
+    const c = await this.connection();
+    return parseClientList(String(await c.client('LIST')));
+  }
+
+  async configGet(name: string): Promise<string | undefined> {
+    const c = await this.connection();
+    const pair = (await c.config('GET', name)) as string[];
+    return pair[1];
+  }
+
+  async configSet(name: string, value: string): Promise<void> {
+    const c = await this.connection();
+    await c.config('SET', name, value);
+  }
+
+  /** Kill one client by id; never ourselves. Returns whether Redis killed it. */
+  async clientKillById(id: string): Promise<boolean> {
+    const c = await this.connection();
+    if (id === this.ownId) return false;
+    const killed = (await c.client('KILL', 'ID', id, 'SKIPME', 'yes')) as number;
+    return killed > 0;
+  }
+
+  async close(): Promise<void> {
+    const c = this.conn;
+    this.conn = undefined;
+    if (c) await c.quit().catch(() => c.disconnect());
+  }
+}
+
+export function redactRedisUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}

@@ -1,0 +1,115 @@
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import type { CheckResult, DetailBlock, Finding } from '../domain/finding.js';
+import type { EnvTarget, ServiceEntry } from '../catalog/schema.js';
+import type { Integrations } from '../integrations/integrations.js';
+
+/** The target kinds an env may declare in the catalog. */
+export type TargetKind = 'redis' | 'k8s' | 'http' | 'prometheus' | 'aws';
+
+export interface RunbookContext<P = Record<string, unknown>> {
+  service: string;
+  env: string;
+  serviceEntry: ServiceEntry;
+  target: EnvTarget;
+  params: P;
+  integrations: Integrations;
+  log: Logger;
+  /** Aborted when the check's own timeout passes or the job is cancelled. */
+  signal: AbortSignal;
+}
+
+export interface Check<P = Record<string, unknown>> {
+  id: string;
+  title: string;
+  /** Default 10 s; a check that needs several samples says how long it may take. */
+  timeoutMs?: number | ((params: P) => number);
+  /** A reason to skip on this target (no k8s config, …), or undefined to run. */
+  skipUnless?: (ctx: RunbookContext<P>) => string | undefined;
+  run(ctx: RunbookContext<P>): Promise<CheckResult>;
+}
+
+export type FindingsById = ReadonlyMap<string, Finding>;
+
+export interface CauseAssessment {
+  /** 0..1: how well the findings support this cause. */
+  confidence: number;
+  /** Why, in one or two sentences, with the numbers. */
+  explanation: string;
+  /** The check ids whose findings support it. */
+  supportedBy: string[];
+}
+
+export interface Cause<P = Record<string, unknown>> {
+  id: string;
+  title: string;
+  assess(findings: FindingsById, params: P): CauseAssessment | undefined;
+}
+
+export type Risk = 'low' | 'medium' | 'high';
+
+/** Shown to the approver verbatim; stored with the pending remediation and executed as written. */
+export interface RemediationPlan {
+  remediationId: string;
+  title: string;
+  risk: Risk;
+  /** One line: what will change. */
+  summary: string;
+  /** Each exact step, with its API call and the equivalent CLI command. */
+  steps: string[];
+  /** Parameters execute() reads; JSON-serialisable. */
+  params: Record<string, unknown>;
+  /** The checks to re-run afterwards to verify the fix. */
+  verifyChecks: string[];
+  /** Caveats: not persisted, how to make it permanent, … */
+  notes?: string[];
+  /** Target of the action, for cool-downs and the audit trail (e.g. `redis://host:6379`). */
+  targetKey: string;
+}
+
+export interface ExecutionResult {
+  summary: string;
+  details?: DetailBlock[];
+}
+
+export interface VerificationOutcome {
+  ok: boolean;
+  summary: string;
+}
+
+export interface Remediation<P = Record<string, unknown>> {
+  id: string;
+  title: string;
+  risk: Risk;
+  applies(findings: FindingsById, params: P, ctx: RunbookContext<P>): boolean;
+  plan(ctx: RunbookContext<P>, findings: FindingsById): Promise<RemediationPlan> | RemediationPlan;
+  execute(ctx: RunbookContext<P>, plan: RemediationPlan): Promise<ExecutionResult>;
+  /** Judge the re-run checks; by default: better when no verify check got worse and one improved or is ok. */
+  verify?(plan: RemediationPlan, before: FindingsById, after: FindingsById): VerificationOutcome;
+  /** Seconds to wait before re-running the checks (let a rollout settle). */
+  settleMs?: number;
+}
+
+export interface ManualStep {
+  title: string;
+  why: string;
+  commands: string[];
+}
+
+export interface Runbook<P extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  title: string;
+  /** The runbook file it automates, for the report footer. */
+  source: string;
+  /** Catalog targets the env must declare for this runbook. */
+  requires: TargetKind[];
+  /** Every threshold, named, with the runbook's default; catalog `params` override. */
+  params: z.ZodType<P>;
+  checks: Check<P>[];
+  causes: Cause<P>[];
+  remediations: Remediation<P>[];
+  manualSteps?(ctx: RunbookContext<P>, findings: FindingsById): ManualStep[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRunbook = Runbook<any>;
