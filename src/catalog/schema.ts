@@ -141,6 +141,16 @@ export const CatalogSchema = z.strictObject({
       channel: slackChannel.optional(),
       approvals: ApprovalsSchema.optional(),
       cooldown: duration.optional(),
+      alerts: z
+        .strictObject({
+          /** A firing alert with no notification for this long is marked stale. */
+          staleAfter: duration.optional(),
+          /** A repeated firing re-runs the diagnosis only this long after the last one. */
+          rediagnoseAfter: duration.optional(),
+          /** New incidents per channel per minute above which a storm summary replaces threads. */
+          stormThreshold: z.number().int().min(1).optional(),
+        })
+        .optional(),
     })
     .optional(),
   services: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'service names are lower-case words'), ServiceSchema),

@@ -2,6 +2,9 @@ import { ConnbotError } from '../errors.js';
 import type { EnvTarget } from '../catalog/schema.js';
 import { RedisTargetClient } from './redis/redis-target.js';
 import { K8sCluster } from './k8s/k8s-cluster.js';
+import { AwsTargetClient } from './aws/aws-target.js';
+import { PrometheusClient } from './prometheus/prometheus-client.js';
+import { HttpTargetClient } from './http/http-target.js';
 
 /**
  * The adapters one diagnosis of one service env may use, built on first use from the catalog's targets and
@@ -10,6 +13,8 @@ import { K8sCluster } from './k8s/k8s-cluster.js';
 export class Integrations {
   private redisClient: RedisTargetClient | undefined;
   private k8sCluster: K8sCluster | undefined;
+  private prometheusClient: PrometheusClient | undefined;
+  private httpClient: HttpTargetClient | undefined;
   private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(
@@ -35,6 +40,30 @@ export class Integrations {
     if (!this.target.k8s) throw notConfigured(this.where, 'k8s');
     this.k8sCluster ??= new K8sCluster(this.target.k8s.context);
     return this.k8sCluster;
+  }
+
+  prometheus(): PrometheusClient {
+    if (!this.target.prometheus) throw notConfigured(this.where, 'prometheus');
+    this.prometheusClient ??= new PrometheusClient(this.target.prometheus);
+    return this.prometheusClient;
+  }
+
+  http(): HttpTargetClient {
+    if (!this.target.http) throw notConfigured(this.where, 'http');
+    this.httpClient ??= new HttpTargetClient(this.target.http, this.where);
+    return this.httpClient;
+  }
+
+  private awsTarget: AwsTargetClient | undefined;
+
+  aws(): AwsTargetClient {
+    if (!this.target.aws) throw notConfigured(this.where, 'aws');
+    if (!this.awsTarget) {
+      const client = new AwsTargetClient(this.target.aws);
+      this.onClose(() => client.close());
+      this.awsTarget = client;
+    }
+    return this.awsTarget;
   }
 
   /** Integrations added by later runbooks register their cleanup here. */

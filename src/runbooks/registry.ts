@@ -1,9 +1,11 @@
 import type { AnyRunbook } from './types.js';
 import { redisPoolExhaustion } from './redis-pool-exhaustion/index.js';
+import { connectionDropRate } from './connection-drop-rate/index.js';
+import { dbConnectionExhaustion } from './db-connection-exhaustion/index.js';
 
 /** Every runbook connbot knows; adding one is one import and one entry here. */
 export const RUNBOOKS: ReadonlyMap<string, AnyRunbook> = new Map(
-  [redisPoolExhaustion].map((r) => [r.id, r as AnyRunbook]),
+  [redisPoolExhaustion, connectionDropRate, dbConnectionExhaustion].map((r) => [r.id, r as AnyRunbook]),
 );
 
 export function runbookIds(): string[] {

@@ -5,11 +5,13 @@ import { parseClientList, type RedisClientInfo } from './client-list.js';
 import { parseInfo, type RedisInfo } from './info.js';
 
 /**
- * The Redis a runbook diagnoses (not connbot's own state store). One connection, opened on first use; its own
- * CLIENT ID is known so remediations never kill it.
+ * The Redis a runbook diagnoses (not connbot's own state store). One connection, opened on first use and reopened
+ * if the server closed it (a `timeout` or someone's CLIENT KILL); its own CLIENT ID is known so remediations never
+ * kill it.
  */
 export class RedisTargetClient {
   private conn: Redis | undefined;
+  private connecting: Promise<Redis> | undefined;
   private ownId: string | undefined;
   readonly displayUrl: string;
 
@@ -20,8 +22,21 @@ export class RedisTargetClient {
     this.displayUrl = redactRedisUrl(target.url);
   }
 
-  private async connection(): Promise<Redis> {
-    if (this.conn) return this.conn;
+  private connection(): Promise<Redis> {
+    if (this.conn && this.conn.status !== 'end' && this.conn.status !== 'close') return Promise.resolve(this.conn);
+    // Checks run concurrently: they must share one connection attempt, not each open (and leak) their own.
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<Redis> {
+    if (this.conn) {
+      this.conn.disconnect();
+      this.conn = undefined;
+      this.ownId = undefined;
+    }
     const password = this.target.passwordFromEnv ? this.env[this.target.passwordFromEnv] : undefined;
     if (this.target.passwordFromEnv && password === undefined) {
       throw new ConnbotError('TARGET_NOT_CONFIGURED', `${this.target.passwordFromEnv} is not set`, {
@@ -42,6 +57,7 @@ export class RedisTargetClient {
     });
     try {
       await conn.connect();
+      this.ownId = String(await conn.client('ID'));
     } catch (err) {
       conn.disconnect();
       throw new ConnbotError('INTEGRATION_FAILED', `cannot connect to ${this.displayUrl}: ${errorMessage(err)}`, {
@@ -50,7 +66,6 @@ export class RedisTargetClient {
       });
     }
     this.conn = conn;
-    this.ownId = String(await conn.client('ID'));
     return conn;
   }
 
@@ -70,10 +85,39 @@ export class RedisTargetClient {
     return parseClientList(String(await c.client('LIST')));
   }
 
+  /**
+   * `CLIENT LIST ID a b …` (Redis 6.2+): a fresh look at a few clients without listing thousands. Ids that are
+   * gone are simply absent. Older servers reject the filter; then the full list is filtered here.
+   */
+  async clientListByIds(ids: readonly string[]): Promise<RedisClientInfo[]> {
+    if (ids.length === 0) return [];
+    const c = await this.connection();
+    try {
+      return parseClientList(String(await c.client('LIST', 'ID', ...ids)));
+    } catch (err) {
+      if (!isReplyError(err) || !/syntax|unknown|wrong number/i.test(err.message)) throw err;
+      const wanted = new Set(ids);
+      return (await this.clientList()).filter((x) => wanted.has(x.id));
+    }
+  }
+
   async configGet(name: string): Promise<string | undefined> {
     const c = await this.connection();
     const pair = (await c.config('GET', name)) as string[];
     return pair[1];
+  }
+
+  /** CONFIG GET as a number; undefined when the server hides CONFIG (managed Redis) or the value is not numeric. */
+  async configNumber(name: string): Promise<number | undefined> {
+    let v: string | undefined;
+    try {
+      v = await this.configGet(name);
+    } catch (err) {
+      if (isReplyError(err)) return undefined;
+      throw err;
+    }
+    const n = Number(v);
+    return v !== undefined && v !== '' && Number.isFinite(n) ? n : undefined;
   }
 
   async configSet(name: string, value: string): Promise<void> {
@@ -90,10 +134,16 @@ export class RedisTargetClient {
   }
 
   async close(): Promise<void> {
+    await this.connecting?.catch(() => undefined);
     const c = this.conn;
     this.conn = undefined;
     if (c) await c.quit().catch(() => c.disconnect());
   }
+}
+
+/** An error reply from the server (as opposed to a broken connection). */
+export function isReplyError(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'ReplyError';
 }
 
 export function redactRedisUrl(url: string): string {

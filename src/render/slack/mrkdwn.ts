@@ -36,3 +36,18 @@ export function truncateText(text: string, max: number, note = '… (truncated)'
   const cut = text.lastIndexOf('\n', room);
   return `${text.slice(0, cut > room * 0.6 ? cut : room)}\n${note}`.slice(0, max);
 }
+
+/**
+ * For mrkdwn the caller composed from catalog ids (approver lists): user and user-group mentions stay live, every
+ * other `<…>` (including `<!channel>`, `<!here>` and links) is escaped like any outside text.
+ */
+export function escapeKeepingMentions(text: string): string {
+  const mention = /<@[UW][A-Z0-9]{2,}>|<!subteam\^S[A-Z0-9]{2,}(?:\|[^<>&]*)?>/g;
+  let out = '';
+  let last = 0;
+  for (const m of text.matchAll(mention)) {
+    out += escapeMrkdwn(text.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + escapeMrkdwn(text.slice(last));
+}

@@ -1,0 +1,137 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/schema.js';
+import type { Env } from '../config/env.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { PendingRemediations } from '../approvals/pending-remediations.js';
+import { ApproverDirectory } from '../approvals/approver-directory.js';
+import { QUEUE, type DiagnoseJob, type RemediateJob } from '../jobs/queue-names.js';
+import { processDiagnoseJob } from '../jobs/diagnose-job.js';
+import { processRemediateJob } from '../jobs/remediate-job.js';
+import type { AlertJob } from '../incidents/alert-jobs.js';
+import { processAlertJob } from '../incidents/process-alert-job.js';
+import { createBoltApp, type BoltApp } from '../slack/bolt-app.js';
+import { registerConnCommand } from '../slack/commands.js';
+import { registerRemediationActions } from '../slack/actions.js';
+import { SlackOutbox } from '../slack/slack-outbox.js';
+import { createSlackWebClient, startSlackOutWorker } from '../slack/slack-out-worker.js';
+import { connectStateRedis } from '../state/redis-connection.js';
+import { StateKeys } from '../state/keys.js';
+import { createWebServer, type RouteHandler } from '../web/http-server.js';
+import { ConnbotMetrics } from '../web/metrics.js';
+import type { Runtime } from './runtime.js';
+
+export interface ConnbotInstance {
+  runtime: Runtime;
+  /** http://host:port when the web role listens. */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env: Env;
+  catalog: Catalog;
+  log: Logger;
+  /** Extra webhook routes (alert endpoints register here). */
+  webhooks?: (rt: Runtime) => Map<string, RouteHandler>;
+  /** How long SIGTERM waits for running jobs. */
+  drainMs?: number;
+  collectDefaultMetrics?: boolean;
+}
+
+/** Start the roles ROLE asks for, sharing one Runtime. */
+export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance> {
+  const { env, catalog, log } = opts;
+  const prefix = env.REDIS_PREFIX;
+  const redis = connectStateRedis(env.REDIS_URL);
+  const keys = new StateKeys(prefix);
+  const metrics = new ConnbotMetrics(opts.collectDefaultMetrics ?? true);
+  const outbox = new SlackOutbox(redis, prefix);
+  const diagnoseQueue = new Queue<DiagnoseJob>(QUEUE.diagnose, {
+    connection: redis,
+    prefix,
+    defaultJobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 2000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  });
+  const remediateQueue = new Queue<RemediateJob>(QUEUE.remediate, {
+    connection: redis,
+    prefix,
+    defaultJobOptions: { attempts: 1, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  });
+  const alertQueue = new Queue<AlertJob>(QUEUE.alert, {
+    connection: redis,
+    prefix,
+    // Retention doubles as delivery de-duplication: a retried delivery within 10 minutes has the same job id.
+    defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  });
+  const runtime: Runtime = {
+    env,
+    catalog,
+    log,
+    redis,
+    keys,
+    pending: new PendingRemediations(redis, keys),
+    audit: new AuditLog(redis, keys),
+    outbox,
+    metrics,
+    diagnoseQueue,
+    remediateQueue,
+    alertQueue,
+  };
+
+  const workers: Worker[] = [];
+  let server: Server | undefined;
+  let bolt: BoltApp | undefined;
+  const runsWeb = env.ROLE === 'all' || env.ROLE === 'web';
+  const runsWorker = env.ROLE === 'all' || env.ROLE === 'worker';
+
+  if (runsWorker) {
+    const client = createSlackWebClient(env.SLACK_BOT_TOKEN ?? '', env.SLACK_API_URL);
+    workers.push(startSlackOutWorker({ connection: redis, prefix, client, log }));
+    workers.push(
+      new Worker<DiagnoseJob>(QUEUE.diagnose, (job) => processDiagnoseJob(runtime, job), { connection: redis, prefix, concurrency: 8 }),
+      new Worker<RemediateJob>(QUEUE.remediate, (job) => processRemediateJob(runtime, job), { connection: redis, prefix, concurrency: 2 }),
+      new Worker<AlertJob>(QUEUE.alert, (job) => processAlertJob(runtime, job), { connection: redis, prefix, concurrency: 16 }),
+    );
+    for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
+  }
+
+  let url: string | undefined;
+  if (runsWeb) {
+    bolt = createBoltApp(env, log);
+    registerConnCommand(bolt.app, runtime);
+    registerRemediationActions(bolt.app, runtime, new ApproverDirectory(bolt.app.client, redis, keys));
+    bolt.app.error(async (err) => void log.error({ err: err.message }, 'slack handler failed'));
+    server = createWebServer({
+      routes: { ...(bolt.requestListener ? { slack: bolt.requestListener } : {}), webhooks: opts.webhooks?.(runtime) ?? new Map() },
+      redis,
+      metrics,
+      log,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(env.PORT, env.HOST, () => resolve());
+    });
+    await bolt.start();
+    const addr = server.address() as AddressInfo;
+    url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    log.info({ url, role: env.ROLE }, 'connbot listening');
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      // Stop taking work first, then let running jobs finish (bounded), then drop connections.
+      if (server) await new Promise<void>((r) => server!.close(() => r()));
+      server?.closeAllConnections();
+      await bolt?.stop().catch(() => undefined);
+      const drain = Promise.allSettled(workers.map((w) => w.close()));
+      const bound = new Promise((r) => setTimeout(r, opts.drainMs ?? 25_000).unref());
+      await Promise.race([drain, bound]);
+      await Promise.race([Promise.allSettled(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.allSettled([diagnoseQueue.close(), remediateQueue.close(), alertQueue.close(), outbox.close()]);
+      await redis.quit().catch(() => redis.disconnect());
+    })());
+  return { runtime, ...(url ? { url } : {}), close };
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { runCli } from './run-cli.js';
+
+// The first Ctrl-C stops waiting for checks (connections still close cleanly); a second one kills the process.
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort(new Error('interrupted')));
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: interrupt.signal,
+});

@@ -1,0 +1,91 @@
+import type { Redis } from 'ioredis';
+import type { StateKeys } from '../state/keys.js';
+
+/** How long a storm lasts after its last new incident. */
+const STORM_QUIET_MS = 120_000;
+const ROWS_KEEP_S = 24 * 3600;
+
+export interface StormRow {
+  name: string;
+  service?: string;
+  env?: string;
+  firing: number;
+  resolved: number;
+}
+
+// New incidents per channel per minute; past the threshold, or while a storm is on, an incident joins the storm.
+const ADMIT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], 120000) end
+local active = redis.call('EXISTS', KEYS[2]) == 1
+if active or n > tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+  if not active then return {'storm-start', n} end
+  return {'storm', n}
+end
+return {'thread', n}
+`;
+
+/**
+ * Decides thread or storm summary for each new incident, and keeps the summary's table. All counters are in Redis,
+ * so every replica agrees on when the storm began.
+ */
+export class StormTracker {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StateKeys,
+  ) {}
+
+  private k(channel: string, what: string): string {
+    return `${this.keys.prefix}:storm:{${channel}}:${what}`;
+  }
+
+  async admit(channel: string, threshold: number, now = Date.now()): Promise<'thread' | 'storm' | 'storm-start'> {
+    const minute = Math.floor(now / 60_000);
+    const r = (await this.redis.eval(ADMIT, 2, this.k(channel, `rate:${minute}`), this.k(channel, 'active'), String(threshold), String(now), String(STORM_QUIET_MS))) as [string, number];
+    return r[0] as 'thread' | 'storm' | 'storm-start';
+  }
+
+  async isActive(channel: string): Promise<boolean> {
+    return (await this.redis.exists(this.k(channel, 'active'))) === 1;
+  }
+
+  async count(channel: string, row: Omit<StormRow, 'firing' | 'resolved'>, state: 'firing' | 'resolved'): Promise<void> {
+    const field = [row.name, row.service ?? '', row.env ?? '', state].join('\t');
+    const key = this.k(channel, 'rows');
+    await this.redis.multi().hincrby(key, field, 1).expire(key, ROWS_KEEP_S).exec();
+  }
+
+  async rows(channel: string): Promise<StormRow[]> {
+    const flat = await this.redis.hgetall(this.k(channel, 'rows'));
+    const rows = new Map<string, StormRow>();
+    for (const [field, n] of Object.entries(flat)) {
+      const [name = '', service = '', env = '', state] = field.split('\t');
+      const id = [name, service, env].join('\t');
+      const row = rows.get(id) ?? { name, ...(service ? { service } : {}), ...(env ? { env } : {}), firing: 0, resolved: 0 };
+      if (state === 'resolved') row.resolved += Number(n);
+      else row.firing += Number(n);
+      rows.set(id, row);
+    }
+    return [...rows.values()];
+  }
+
+  async summary(channel: string): Promise<{ ts?: string; sinceMs?: number; threaded?: number }> {
+    const h = await this.redis.hgetall(this.k(channel, 'summary'));
+    return {
+      ...(h.ts ? { ts: h.ts } : {}),
+      ...(h.sinceMs ? { sinceMs: Number(h.sinceMs) } : {}),
+      ...(h.threaded ? { threaded: Number(h.threaded) } : {}),
+    };
+  }
+
+  async setSummary(channel: string, s: { ts: string; sinceMs: number; threaded: number }): Promise<void> {
+    const key = this.k(channel, 'summary');
+    await this.redis.multi().hset(key, { ts: s.ts, sinceMs: String(s.sinceMs), threaded: String(s.threaded) }).expire(key, ROWS_KEEP_S).exec();
+  }
+
+  /** A finished storm's table is cleared so the next storm starts a new summary. */
+  async reset(channel: string): Promise<void> {
+    await this.redis.del(this.k(channel, 'rows'), this.k(channel, 'summary'));
+  }
+}

@@ -1,0 +1,92 @@
+import { formatDuration } from '../../catalog/duration.js';
+import { codeBlock, context, header, oneLine, section, utcTime, type KnownBlock, type SlackMessage } from './block-kit.js';
+import { escapeCode, escapeMrkdwn } from './mrkdwn.js';
+
+export interface AlertRootInput {
+  name: string;
+  source: 'prometheus' | 'cloudwatch';
+  state: 'firing' | 'resolved' | 'stale';
+  service?: string;
+  env?: string;
+  severity?: string;
+  summary?: string;
+  labels: Record<string, string>;
+  links: Array<{ label: string; url: string }>;
+  firstSeen: Date;
+  lastSeen: Date;
+  count: number;
+  resolvedAt?: Date;
+  /** Why no runbook runs (unmapped alerts). */
+  unmapped?: string;
+}
+
+const STATE_EMOJI = { firing: ':rotating_light:', resolved: ':white_check_mark:', stale: ':zzz:' } as const;
+
+/** Only http(s) links, escaped, so an alert cannot smuggle a `javascript:` or a mention in as a link. */
+function link(l: { label: string; url: string }): string | undefined {
+  if (!/^https?:\/\/[^\s<>|]+$/.test(l.url)) return undefined;
+  return `<${l.url.replace(/&/g, '&amp;')}|${escapeMrkdwn(l.label).replace(/\|/g, '¦')}>`;
+}
+
+/** The incident's root message: what fired, where, how bad, how often, and where to look. */
+export function alertRootMessage(a: AlertRootInput): SlackMessage {
+  const where = a.service ? `\`${escapeCode(a.service)}\` / \`${escapeCode(a.env ?? '?')}\`` : '_no runbook mapped_';
+  const state =
+    a.state === 'resolved'
+      ? `*RESOLVED* after ${formatDuration((a.resolvedAt ?? a.lastSeen).getTime() - a.firstSeen.getTime())}`
+      : a.state === 'stale'
+        ? `*STALE*: no news since ${utcTime(a.lastSeen)}`
+        : '*FIRING*';
+  const lines = [
+    `${STATE_EMOJI[a.state]} ${state} — *${escapeMrkdwn(a.name)}* on ${where}${a.severity ? ` (severity: ${escapeMrkdwn(a.severity)})` : ''}`,
+  ];
+  if (a.summary) lines.push(`> ${escapeMrkdwn(oneLine(a.summary, 500))}`);
+  const links = a.links.map(link).filter((l): l is string => l !== undefined);
+  const blocks: KnownBlock[] = [section(lines.join("\n"))];
+  if (a.unmapped) {
+    const labels = Object.entries(a.labels).map(([k, v]) => `${k}=${v}`);
+    blocks.push(section(`:grey_question: ${escapeMrkdwn(a.unmapped)}\n${codeBlock(labels, 1500, 'labels')}`));
+  }
+  const seen = `first seen ${utcTime(a.firstSeen)} · last seen ${utcTime(a.lastSeen)} · notifications: ${a.count}`;
+  blocks.push(context([...(links.length ? [links.join(' · ')] : []), `${a.source} · ${seen}`]));
+  return { text: oneLine(`${a.state.toUpperCase()}: ${a.name}${a.service ? ` on ${a.service}/${a.env ?? '?'}` : ''}`), blocks };
+}
+
+export function alertResolvedReply(name: string, firedMs: number): SlackMessage {
+  const text = `:white_check_mark: *${escapeMrkdwn(name)}* resolved after ${formatDuration(firedMs)}.`;
+  return { text: oneLine(text), blocks: [section(text)] };
+}
+
+export function alertStaleReply(name: string, silentMs: number): SlackMessage {
+  const text = `:zzz: *${escapeMrkdwn(name)}* is still firing but nothing has been heard for ${formatDuration(silentMs)}; marked stale. A new notification reopens it.`;
+  return { text: oneLine(text), blocks: [section(text)] };
+}
+
+export interface StormSummaryInput {
+  channelNote: string;
+  since: Date;
+  threaded: number;
+  rows: Array<{ name: string; service?: string; env?: string; firing: number; resolved: number }>;
+}
+
+/** One live message instead of a thread per alert while a channel is flooded. */
+export function stormSummaryMessage(s: StormSummaryInput): SlackMessage {
+  const total = s.rows.reduce((n, r) => n + r.firing + r.resolved, 0);
+  const width = Math.min(40, Math.max(5, ...s.rows.map((r) => r.name.length)));
+  const table = [
+    `${'alert'.padEnd(width)}  ${'service/env'.padEnd(24)}  firing  resolved`,
+    ...s.rows
+      .sort((a, b) => b.firing - a.firing || a.name.localeCompare(b.name))
+      .map((r) => `${r.name.slice(0, width).padEnd(width)}  ${`${r.service ?? '-'}/${r.env ?? '-'}`.slice(0, 24).padEnd(24)}  ${String(r.firing).padStart(6)}  ${String(r.resolved).padStart(8)}`),
+  ];
+  return {
+    text: oneLine(`Alert storm: ${total} notifications since ${utcTime(s.since)}`),
+    blocks: [
+      header(`Alert storm — ${total} notifications`),
+      section(
+        `:ocean: ${escapeMrkdwn(s.channelNote)} Since ${utcTime(s.since)}: threads were opened for the first ${s.threaded} incidents; the rest are counted here instead of one thread each.`,
+      ),
+      section(codeBlock(table, 2900, 'alerts')),
+    ],
+  };
+}

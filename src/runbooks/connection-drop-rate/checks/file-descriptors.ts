@@ -1,0 +1,73 @@
+import type { CheckResult, Status } from '../../../domain/finding.js';
+import type { InstantSeries } from '../../../integrations/prometheus/query-result.js';
+import type { Check } from '../../types.js';
+import type { DropRateParams } from '../params.js';
+import { maxFds, openFds } from '../queries.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
+
+export const FILE_DESCRIPTORS = 'file-descriptors';
+
+/** Scenario 1: every connection holds a descriptor, so a process at its nofile limit refuses or drops them. */
+export const fileDescriptorsCheck: Check<DropRateParams> = {
+  id: FILE_DESCRIPTORS,
+  title: 'File descriptors',
+  async run(ctx): Promise<CheckResult> {
+    const p = ctx.params;
+    const prom = ctx.integrations.prometheus();
+    const openQ = openFds(prom.selector);
+    const maxQ = maxFds(prom.selector);
+    const opts = { signal: ctx.signal, timeoutMs: p.queryTimeoutMs };
+    const [open, max] = await Promise.all([prom.queryVector(openQ, opts), prom.queryVector(maxQ, opts)]);
+    const evidence = [
+      promEvidence(prom, openQ),
+      promEvidence(prom, maxQ),
+      runbookEvidence('Resource Constraints: file descriptor usage', `lsof -p $(pgrep ${ctx.service}) | wc -l; ulimit -n`),
+    ];
+    const rows = joinBySeries(open, max);
+    if (rows.length === 0) {
+      return {
+        status: 'unknown',
+        summary: `no data: ${open.length === 0 ? 'process_open_fds' : 'process_max_fds'} has no series for this selector`,
+        evidence,
+      };
+    }
+    rows.sort((a, b) => b.pct - a.pct);
+    const worst = rows[0]!;
+    const status: Status = worst.pct >= p.fdCritPct ? 'crit' : worst.pct >= p.fdWarnPct ? 'warn' : 'ok';
+    return {
+      status,
+      summary:
+        `${worst.instance}: ${fmtNumber(worst.open)} of ${fmtNumber(worst.max)} file descriptors open ` +
+        `(${fmtNumber(worst.pct, 1)}%; warn ${p.fdWarnPct}%, crit ${p.fdCritPct}%)`,
+      details: [
+        {
+          kind: 'table',
+          columns: ['instance', 'open', 'limit', 'used'],
+          rows: rows.map((r) => [r.instance, fmtNumber(r.open), fmtNumber(r.max), `${fmtNumber(r.pct, 1)}%`]),
+        },
+      ],
+      evidence,
+      data: { worstPct: worst.pct, worstOpen: worst.open, worstMax: worst.max },
+    };
+  },
+};
+
+interface FdRow {
+  instance: string;
+  open: number;
+  max: number;
+  pct: number;
+}
+
+/** Pair each process's open count with its own limit (same labels but the metric name). */
+function joinBySeries(open: InstantSeries[], max: InstantSeries[]): FdRow[] {
+  const key = (l: Record<string, string>) => JSON.stringify(Object.entries(l).filter(([k]) => k !== '__name__').sort());
+  const limits = new Map(max.map((s) => [key(s.labels), s.sample[1]]));
+  const rows: FdRow[] = [];
+  for (const s of open) {
+    const limit = limits.get(key(s.labels));
+    if (limit === undefined || !(limit > 0)) continue;
+    rows.push({ instance: s.labels.instance ?? '?', open: s.sample[1], max: limit, pct: (s.sample[1] / limit) * 100 });
+  }
+  return rows;
+}

@@ -1,0 +1,37 @@
+import type { Runbook } from '../types.js';
+import { DropRateParams } from './params.js';
+import { dropRateCheck } from './checks/drop-rate.js';
+import { activeConnectionsCheck } from './checks/active-connections.js';
+import { errorsByTypeCheck } from './checks/errors-by-type.js';
+import { connectionDurationCheck } from './checks/connection-duration.js';
+import { fileDescriptorsCheck } from './checks/file-descriptors.js';
+import { memoryCheck } from './checks/memory.js';
+import { healthCheck } from './checks/health.js';
+import { podsCheck } from './checks/pods.js';
+import { causes } from './causes.js';
+import { rolloutRestart } from './restart-remediation.js';
+import { dropRateManualSteps } from './manual-steps.js';
+
+/** connection-drop-rate.md: the TickStormConnectionDropRate alert (> 0.5% of connections dropped). */
+export const connectionDropRate: Runbook<DropRateParams> = {
+  id: 'connection-drop-rate',
+  title: 'Connection drop rate',
+  source: 'runbooks/connection-drop-rate.md',
+  requires: ['prometheus'],
+  params: DropRateParams,
+  checks: [
+    // Immediate actions
+    dropRateCheck,
+    healthCheck,
+    activeConnectionsCheck,
+    // Diagnosis: connection patterns, then resource constraints
+    errorsByTypeCheck,
+    connectionDurationCheck,
+    fileDescriptorsCheck,
+    memoryCheck,
+    podsCheck,
+  ],
+  causes,
+  remediations: [rolloutRestart],
+  manualSteps: dropRateManualSteps,
+};

@@ -1,0 +1,49 @@
+import type { Remediation } from '../../types.js';
+import type { DbConnectionParams } from '../params.js';
+import { forceDeploymentCli, waitStableCli } from '../cli.js';
+import { connectionsElevated } from '../findings.js';
+import {
+  METRICS_SETTLE_MS,
+  ROLLOUT_VERIFY_CHECKS,
+  assertPlanTarget,
+  ecsRef,
+  planTarget,
+  rollOut,
+  serviceTargetKey,
+  verifyRollout,
+} from './rollout.js';
+
+/** Immediate action 1, "Restart ECS Tasks": a new deployment replaces every task and closes their connections. */
+export const forceNewDeployment: Remediation<DbConnectionParams> = {
+  id: 'force-new-deployment',
+  title: 'Restart the ECS tasks (force a new deployment)',
+  risk: 'low',
+  settleMs: METRICS_SETTLE_MS,
+  applies: (findings, _p, ctx) => ctx.target.aws?.ecs !== undefined && connectionsElevated(findings),
+  plan(ctx) {
+    const aws = ctx.target.aws!;
+    const ref = ecsRef(aws);
+    return {
+      remediationId: 'force-new-deployment',
+      title: this.title,
+      risk: this.risk,
+      summary: `Replace every task of ${ref.service} (rolling), closing the database connections they hold`,
+      steps: [
+        `ECS UpdateService cluster=${ref.cluster} service=${ref.service} forceNewDeployment=true\n${forceDeploymentCli(aws)}`,
+        `Wait up to ${ctx.params.stableWaitSeconds} s for the service to be stable\n${waitStableCli(aws)}`,
+      ],
+      params: { ...planTarget(aws) },
+      verifyChecks: ROLLOUT_VERIFY_CHECKS,
+      notes: [
+        'Connections come back as the new tasks start; if the cause is a leak or missing pooling they will climb again — see the ranked causes and the long-term steps.',
+      ],
+      targetKey: serviceTargetKey(aws),
+    };
+  },
+  async execute(ctx, plan) {
+    const { ref } = assertPlanTarget(ctx, plan);
+    const outcome = await rollOut(ctx, ref, { forceNewDeployment: true });
+    return { summary: `Forced a new deployment of ${ref.service}; ${outcome.text}`, details: outcome.details };
+  },
+  verify: (_plan, before, after) => verifyRollout(before, after),
+};

@@ -1,0 +1,64 @@
+import { ConnbotError } from '../../../errors.js';
+import type { Remediation } from '../../types.js';
+import type { DbConnectionParams } from '../params.js';
+import { forceDeploymentCli, putParameterCli, waitStableCli } from '../cli.js';
+import { LEAK_MODE, NORMAL_MODE } from '../checks/failure-mode.js';
+import { measured } from '../findings.js';
+import {
+  METRICS_SETTLE_MS,
+  ROLLOUT_VERIFY_CHECKS,
+  assertPlanTarget,
+  ecsRef,
+  planTarget,
+  rollOut,
+  serviceTargetKey,
+  verifyRollout,
+} from './rollout.js';
+
+/** Cause 1's resolution: "Reset failure mode to normal", then "Restart ECS tasks to clear existing connections". */
+export const resetFailureMode: Remediation<DbConnectionParams> = {
+  id: 'reset-failure-mode',
+  title: 'Turn off the connection-leak failure mode and restart the tasks',
+  risk: 'medium',
+  settleMs: METRICS_SETTLE_MS,
+  applies: (findings, _p, ctx) =>
+    ctx.target.aws?.ssm !== undefined && ctx.target.aws.ecs !== undefined && measured(findings, 'failure-mode')?.value === LEAK_MODE,
+  plan(ctx) {
+    const aws = ctx.target.aws!;
+    const ref = ecsRef(aws);
+    const name = aws.ssm!.failureModeParameter;
+    return {
+      remediationId: 'reset-failure-mode',
+      title: this.title,
+      risk: this.risk,
+      summary: `Set ${name} from ${LEAK_MODE} to ${NORMAL_MODE}, then replace every task of ${ref.service} to close the leaked connections`,
+      steps: [
+        `SSM PutParameter Name=${name} Value=${NORMAL_MODE} Type=String Overwrite=true\n${putParameterCli(aws, NORMAL_MODE)}`,
+        `ECS UpdateService cluster=${ref.cluster} service=${ref.service} forceNewDeployment=true\n${forceDeploymentCli(aws)}`,
+        `Wait up to ${ctx.params.stableWaitSeconds} s for the service to be stable\n${waitStableCli(aws)}`,
+      ],
+      params: { ...planTarget(aws), parameterName: name, value: NORMAL_MODE },
+      verifyChecks: [...ROLLOUT_VERIFY_CHECKS, 'failure-mode'],
+      notes: ['The leaked connections are only released when the tasks holding them stop; the parameter alone stops new leaks.'],
+      targetKey: serviceTargetKey(aws),
+    };
+  },
+  async execute(ctx, plan) {
+    const { aws, ref } = assertPlanTarget(ctx, plan);
+    const name = aws.ssm?.failureModeParameter;
+    if (!name || plan.params.parameterName !== name || plan.params.value !== NORMAL_MODE) {
+      throw new ConnbotError('REMEDIATION_FAILED', `plan names parameter ${String(plan.params.parameterName)}, the catalog ${name ?? 'none'}; re-run the check`);
+    }
+    // Parameter first: tasks started by the deployment must come up with the leak already switched off.
+    const version = await ctx.integrations.aws().putStringParameter(name, NORMAL_MODE);
+    const outcome = await rollOut(ctx, ref, { forceNewDeployment: true });
+    return {
+      summary: `Set ${name} to ${NORMAL_MODE} (version ${version ?? '?'}); forced a new deployment of ${ref.service}; ${outcome.text}`,
+      details: outcome.details,
+    };
+  },
+  verify(_plan, before, after) {
+    const mode = measured(after, 'failure-mode')?.value;
+    return verifyRollout(before, after, { ok: mode === NORMAL_MODE, text: `failure mode ${String(mode ?? 'not measured')}` });
+  },
+};

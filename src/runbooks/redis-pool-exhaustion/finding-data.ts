@@ -1,0 +1,9 @@
+import type { Finding } from '../../domain/finding.js';
+import type { FindingsById } from '../types.js';
+
+/** A finding that measured something: present, not skipped, not failed. Causes and remediations reason only on these. */
+export function measured<T>(findings: FindingsById, checkId: string): { finding: Finding; data: T } | undefined {
+  const f = findings.get(checkId);
+  if (!f || f.skipped || f.status === 'error' || f.status === 'unknown') return undefined;
+  return { finding: f, data: f.data as T };
+}

@@ -1,0 +1,146 @@
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { Runtime } from '../app/runtime.js';
+import { approvalPolicy, describeApprovers } from '../approvals/approval-policy.js';
+import type { ApproverDirectory } from '../approvals/approver-directory.js';
+import { errorMessage } from '../errors.js';
+import { jobId, type PendingRemediation } from '../jobs/queue-names.js';
+import { decisionMessage } from '../render/slack/report-blocks.js';
+import { formatDuration } from '../catalog/duration.js';
+
+type Decision = 'approve' | 'dismiss';
+
+/** `pendingId` or `pendingId|choice` (a select's option). */
+export function parseActionValue(value: string | undefined): { pendingId: string; chosen?: string } | undefined {
+  if (!value) return undefined;
+  const [pendingId, chosen] = value.split('|');
+  if (!pendingId || !/^[A-Za-z0-9_-]{8,64}$/.test(pendingId)) return undefined;
+  return chosen ? { pendingId, chosen } : { pendingId };
+}
+
+/**
+ * Approve and dismiss clicks. Each click is checked against the env's approvers, the self-approval rule, the
+ * expiry and the cool-down; a refused click gets an ephemeral reason and changes nothing. An accepted approval is
+ * claimed atomically in Redis, so double clicks or two replicas execute once.
+ */
+export function registerRemediationActions(app: App, rt: Runtime, directory: ApproverDirectory): void {
+  app.action<BlockAction<ButtonAction | StaticSelectAction>>(/^remediation\.approve/, async ({ ack, body, action }) => {
+    await ack();
+    const value = action.type === 'static_select' ? action.selected_option.value : action.value;
+    await handle(rt, directory, body, 'approve', value);
+  });
+  app.action<BlockAction<ButtonAction>>('remediation.dismiss', async ({ ack, body, action }) => {
+    await ack();
+    await handle(rt, directory, body, 'dismiss', action.value);
+  });
+}
+
+async function handle(rt: Runtime, directory: ApproverDirectory, body: BlockAction, decision: Decision, value: string | undefined): Promise<void> {
+  const userId = body.user.id;
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  const tell = async (text: string) => {
+    if (!channel) return;
+    await rt.outbox
+      .enqueue({ method: 'chat.postEphemeral', args: { channel, user: userId, text } })
+      .catch((err: unknown) => rt.log.warn({ err: errorMessage(err) }, 'could not send ephemeral reply'));
+  };
+  const parsed = parseActionValue(value);
+  const pending = parsed ? await rt.pending.get(parsed.pendingId) : undefined;
+  if (!parsed || !pending) {
+    await tell(':hourglass: This remediation is unknown or has expired. Run the check again for a fresh plan.');
+    return;
+  }
+  const refuse = async (reason: string) => {
+    await rt.audit.append({ event: 'remediation.refused', pendingId: pending.id, user: userId, decision, reason, remediation: pending.plan.remediationId });
+    rt.metrics.remediations.inc({ remediation: pending.plan.remediationId, outcome: 'refused' });
+    await tell(`:no_entry: ${reason}`);
+  };
+
+  const policy = approvalPolicy(rt.catalog, pending.service, pending.env);
+  let allowed = false;
+  try {
+    allowed = await directory.isApprover(userId, policy.approvers);
+  } catch (err) {
+    rt.log.warn({ err: errorMessage(err) }, 'approver lookup failed');
+    return refuse(`I could not check whether you may approve (${errorMessage(err)}). Nothing was changed.`);
+  }
+  const mayDismissOwn = decision === 'dismiss' && pending.requestedBy === userId;
+  if (!allowed && !mayDismissOwn) {
+    return refuse(`You are not an approver for *${pending.service}* / *${pending.env}*. Approvers: ${describeApprovers(policy.approvers)}. Nothing was changed.`);
+  }
+  if (Date.now() > Date.parse(pending.expiresAt)) {
+    await rt.pending.dismiss(pending.id, userId, 'expired');
+    await replaceButtons(rt, pending, 'expired', undefined);
+    return refuse(`This remediation expired at ${hhmm(new Date(pending.expiresAt))}. Run the check again for a fresh plan.`);
+  }
+
+  if (decision === 'dismiss') {
+    const r = await rt.pending.dismiss(pending.id, userId);
+    if (r.kind !== 'ok') return tell(alreadyDecided(r));
+    await rt.audit.append({ event: 'remediation.dismissed', pendingId: pending.id, user: userId, remediation: pending.plan.remediationId });
+    rt.metrics.remediations.inc({ remediation: pending.plan.remediationId, outcome: 'dismissed' });
+    await replaceButtons(rt, pending, 'dismissed', userId);
+    return;
+  }
+
+  if (!policy.selfApprove && pending.requestedBy === userId) {
+    return refuse('You asked for this check, and this env does not allow approving your own request: another approver must approve it.');
+  }
+  if (parsed.chosen !== undefined) {
+    const choices = pending.plan.params.choices;
+    if (!Array.isArray(choices) || !choices.includes(Number(parsed.chosen))) {
+      return refuse(`"${parsed.chosen.slice(0, 20)}" is not one of this plan's choices.`);
+    }
+  }
+  const cooldownTtl = await rt.redis.pttl(rt.keys.cooldown(pending.plan.remediationId, pending.plan.targetKey));
+  if (cooldownTtl > 0 && !rt.env.DRY_RUN) {
+    return refuse(`*${pending.plan.title}* ran on this target recently; the cool-down ends in ${formatDuration(cooldownTtl)}.`);
+  }
+
+  const claim = await rt.pending.claimApproval(pending.id, userId, Date.now(), parsed.chosen ?? '');
+  switch (claim.kind) {
+    case 'approved': {
+      await rt.audit.append({ event: 'remediation.approved', pendingId: pending.id, user: userId, chosen: parsed.chosen, remediation: pending.plan.remediationId });
+      await replaceButtons(rt, pending, 'approved', userId, parsed.chosen);
+      await rt.remediateQueue.add('remediate', { pendingId: pending.id }, { jobId: jobId('remediate', pending.id), attempts: 1 });
+      return;
+    }
+    case 'partial':
+      await rt.audit.append({ event: 'remediation.approval', pendingId: pending.id, user: userId, approvals: claim.approvals, required: claim.required });
+      return tell(`:ballot_box_with_check: Your approval is recorded (${claim.approvals}/${claim.required}). It runs when ${claim.required - claim.approvals} more approver(s) approve.`);
+    case 'already-approved-by-you':
+      return tell(`You already approved this (${claim.approvals}/${claim.required}); another approver must approve too.`);
+    case 'expired':
+      await replaceButtons(rt, pending, 'expired', undefined);
+      return refuse('This remediation has expired. Run the check again for a fresh plan.');
+    case 'decided':
+      return tell(alreadyDecided(claim));
+    case 'missing':
+      return tell(':hourglass: This remediation is unknown or has expired.');
+  }
+}
+
+function alreadyDecided(r: { kind: string; status?: string; by?: string }): string {
+  return `Nothing to do: this remediation is already ${r.status ?? 'decided'}${r.by ? ` (by <@${r.by}>)` : ''}.`;
+}
+
+async function replaceButtons(
+  rt: Runtime,
+  pending: PendingRemediation,
+  decision: 'approved' | 'dismissed' | 'expired',
+  by: string | undefined,
+  chosen?: string,
+): Promise<void> {
+  if (!pending.messageTs) return;
+  const msg = decisionMessage({
+    plan: pending.plan,
+    decision,
+    ...(by ? { by } : {}),
+    at: new Date(),
+    ...(chosen ? { note: `chosen: ${chosen}` } : {}),
+  });
+  await rt.outbox.send({ method: 'chat.update', args: { channel: pending.channel, ts: pending.messageTs, ...msg } });
+}
+
+function hhmm(d: Date): string {
+  return `${d.toISOString().slice(11, 16)} UTC`;
+}

@@ -1,0 +1,78 @@
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { WebClient, ErrorCode, type WebAPICallError } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { QUEUE } from '../jobs/queue-names.js';
+import type { SlackCall, SlackCallResult } from './slack-call.js';
+
+/** Platform errors that a retry cannot fix: bad channel, bad blocks, missing scope. */
+function isPermanent(err: WebAPICallError): boolean {
+  return err.code === ErrorCode.PlatformError;
+}
+
+/**
+ * Performs queued Slack writes. Slack answers 429 with Retry-After: the whole queue then waits that long (the
+ * limit is per method and workspace, so other jobs would only hit it too). 5xx and network errors retry with
+ * back-off; platform errors fail at once with Slack's error code.
+ */
+export function startSlackOutWorker(opts: {
+  connection: ConnectionOptions;
+  prefix: string;
+  client: WebClient;
+  log: Logger;
+  concurrency?: number;
+}): Worker {
+  const worker: Worker = new Worker(
+    QUEUE.slackOut,
+    async (job: Job<SlackCall>): Promise<SlackCallResult> => {
+      try {
+        return await perform(opts.client, job.data);
+      } catch (err) {
+        const e = err as WebAPICallError & { retryAfter?: number; statusCode?: number; data?: { error?: string } };
+        if (e.code === ErrorCode.RateLimitedError) {
+          const waitMs = Math.max(1, e.retryAfter ?? 1) * 1000;
+          opts.log.warn({ method: job.data.method, waitMs }, 'slack rate limited; pausing slack-out');
+          await worker.rateLimit(waitMs);
+          throw Worker.RateLimitError();
+        }
+        if (isPermanent(e)) {
+          throw new UnrecoverableError(`slack ${job.data.method} failed: ${e.data?.error ?? e.message}`);
+        }
+        throw err;
+      }
+    },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4 },
+  );
+  worker.on('failed', (job, err) => opts.log.warn({ method: job?.name, attempts: job?.attemptsMade, err: err.message }, 'slack write failed'));
+  return worker;
+}
+
+async function perform(client: WebClient, call: SlackCall): Promise<SlackCallResult> {
+  switch (call.method) {
+    case 'chat.postMessage': {
+      const r = await client.chat.postMessage(call.args as Parameters<WebClient['chat']['postMessage']>[0]);
+      return { ok: true, ts: r.ts, channel: r.channel };
+    }
+    case 'chat.update': {
+      const r = await client.chat.update(call.args as Parameters<WebClient['chat']['update']>[0]);
+      return { ok: true, ts: r.ts, channel: r.channel };
+    }
+    case 'chat.postEphemeral': {
+      await client.chat.postEphemeral(call.args as Parameters<WebClient['chat']['postEphemeral']>[0]);
+      return { ok: true };
+    }
+    case 'files.uploadV2': {
+      const { contentBase64, ...rest } = call.args;
+      await client.filesUploadV2({ ...rest, file: Buffer.from(contentBase64, 'base64') } as Parameters<WebClient['filesUploadV2']>[0]);
+      return { ok: true };
+    }
+  }
+}
+
+export function createSlackWebClient(token: string, slackApiUrl: string): WebClient {
+  return new WebClient(token, {
+    slackApiUrl,
+    // Retries and 429 handling belong to the slack-out queue, where they survive a restart.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+}
