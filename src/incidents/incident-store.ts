@@ -13,6 +13,8 @@ export interface Incident {
   channel: string;
   /** Root message ts; absent when the incident is only counted in a storm summary. */
   ts?: string;
+  /** The storm whose summary counts it, when it has no thread. */
+  stormId?: string;
   service?: string;
   env?: string;
   runbookId?: string;

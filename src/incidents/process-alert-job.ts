@@ -24,7 +24,7 @@ export async function processAlertJob(rt: Runtime, job: Job<AlertJob>): Promise<
   const storms = new StormTracker(rt.redis, rt.keys);
   const data = job.data;
   if (data.kind === 'stale-check') return markStale(rt, store, data.key, data.lastSeenMs);
-  if (data.kind === 'storm-refresh') return refreshStorm(rt, storms, data.channel);
+  if (data.kind === 'storm-refresh') return refreshStorm(rt, storms, data.channel, data.stormId);
   const { alert, receivedAtMs } = data;
   const key = alertKey(alert);
   return store.withLock(key, async () => {
@@ -111,18 +111,18 @@ async function open(rt: Runtime, store: IncidentStore, storms: StormTracker, ale
   };
   const policy = incidentPolicy(rt.catalog);
   const admission = await storms.admit(d.channel, policy.stormThreshold, now);
-  if (admission !== 'thread') {
+  if (admission.mode === 'storm') {
+    const { stormId } = admission;
+    incident.stormId = stormId;
     await store.put(incident);
-    await storms.count(d.channel, { name: incident.name, ...(incident.service ? { service: incident.service, env: incident.env } : {}) }, 'firing');
-    if (admission === 'storm-start') {
-      await storms.reset(d.channel);
-      await storms.count(d.channel, { name: incident.name, ...(incident.service ? { service: incident.service, env: incident.env } : {}) }, 'firing');
-      const msg = stormSummaryMessage({ channelNote: 'Too many new alerts in this channel.', since: new Date(now), threaded: policy.stormThreshold, rows: await storms.rows(d.channel) });
-      const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel: d.channel, ...msg } }, jobId('storm', d.channel, String(now)));
-      await storms.setSummary(d.channel, { ts: posted.ts!, sinceMs: now, threaded: policy.stormThreshold });
-    } else {
-      await scheduleStormRefresh(rt, d.channel, now);
+    await storms.count(d.channel, stormId, rowOf(incident), 'firing');
+    if (admission.started) {
+      const msg = stormSummaryMessage({ channelNote: 'Too many new alerts in this channel.', since: new Date(now), threaded: policy.stormThreshold, rows: await storms.rows(d.channel, stormId) });
+      const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel: d.channel, ...msg } }, jobId('storm', d.channel, stormId));
+      await storms.setSummary(d.channel, stormId, { ts: posted.ts!, sinceMs: now, threaded: policy.stormThreshold });
     }
+    // Also after the summary exists: counts made while it was being posted must reach it.
+    await scheduleStormRefresh(rt, d.channel, stormId, Date.now());
     return { action: 'storm', key };
   }
   const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel: d.channel, ...rootOf(incident) } }, jobId('incident', incident.episode));
@@ -131,7 +131,6 @@ async function open(rt: Runtime, store: IncidentStore, storms: StormTracker, ale
   await store.put(incident);
   await scheduleStaleCheck(rt, incident, policy.staleAfterMs);
   if (d.mapped) await enqueueDiagnosis(rt, incident, `${incident.episode}-first`);
-  rt.metrics.alerts.inc({ source: alert.source, mapped: String(Boolean(d.mapped)) });
   return { action: 'opened', key, ts: incident.ts };
 }
 
@@ -151,8 +150,10 @@ async function repeat(
   if (rediagnose) incident.lastDiagnosisMs = now;
   await store.put(incident);
   if (!incident.ts) {
-    await storms.count(incident.channel, { name: incident.name, ...(incident.service ? { service: incident.service, env: incident.env } : {}) }, 'firing');
-    await scheduleStormRefresh(rt, incident.channel, now);
+    if (incident.stormId) {
+      await storms.count(incident.channel, incident.stormId, rowOf(incident), 'firing');
+      await scheduleStormRefresh(rt, incident.channel, incident.stormId, now);
+    }
     return { action: 'storm', key: incident.key };
   }
   await rt.outbox.send({ method: 'chat.update', args: { channel: incident.channel, ts: incident.ts, ...rootOf(incident) } });
@@ -172,7 +173,6 @@ async function resolve(
   if (!incident || incident.state === 'resolved') {
     // Nothing open for it (state lost, or INSUFFICIENT_DATA → OK): say so once, never drop it silently.
     rt.log.info({ alert: alertName(alert) }, 'resolve for an alert with no open incident');
-    rt.metrics.alerts.inc({ source: alert.source, mapped: 'resolved-without-incident' });
     return { action: 'ignored', key: alertKey(alert) };
   }
   incident.state = 'resolved';
@@ -180,8 +180,10 @@ async function resolve(
   incident.lastSeenMs = now;
   await store.put(incident);
   if (!incident.ts) {
-    await storms.count(incident.channel, { name: incident.name, ...(incident.service ? { service: incident.service, env: incident.env } : {}) }, 'resolved');
-    await scheduleStormRefresh(rt, incident.channel, now);
+    if (incident.stormId) {
+      await storms.count(incident.channel, incident.stormId, rowOf(incident), 'resolved');
+      await scheduleStormRefresh(rt, incident.channel, incident.stormId, now);
+    }
     return { action: 'storm', key: incident.key };
   }
   await rt.outbox.send({ method: 'chat.update', args: { channel: incident.channel, ts: incident.ts, ...rootOf(incident) } });
@@ -204,18 +206,23 @@ async function markStale(rt: Runtime, store: IncidentStore, key: string, lastSee
   });
 }
 
-async function refreshStorm(rt: Runtime, storms: StormTracker, channel: string): Promise<AlertJobResult> {
-  const s = await storms.summary(channel);
+function rowOf(i: Incident) {
+  return { name: i.name, ...(i.service ? { service: i.service, env: i.env } : {}) };
+}
+
+async function refreshStorm(rt: Runtime, storms: StormTracker, channel: string, stormId: string): Promise<AlertJobResult> {
+  const s = await storms.summary(channel, stormId);
+  // Not posted yet: the storm's first alert schedules another refresh once it is.
   if (!s.ts) return { action: 'ignored' };
-  const msg = stormSummaryMessage({ channelNote: 'Too many new alerts in this channel.', since: new Date(s.sinceMs ?? Date.now()), threaded: s.threaded ?? 0, rows: await storms.rows(channel) });
+  const msg = stormSummaryMessage({ channelNote: 'Too many new alerts in this channel.', since: new Date(s.sinceMs ?? Date.now()), threaded: s.threaded ?? 0, rows: await storms.rows(channel, stormId) });
   await rt.outbox.send({ method: 'chat.update', args: { channel, ts: s.ts, ...msg } });
   return { action: 'refreshed', ts: s.ts };
 }
 
 /** Coalesced: at most one summary edit per channel every STORM_REFRESH_MS, however many alerts arrive. */
-async function scheduleStormRefresh(rt: Runtime, channel: string, now: number): Promise<void> {
+async function scheduleStormRefresh(rt: Runtime, channel: string, stormId: string, now: number): Promise<void> {
   const slot = Math.floor(now / STORM_REFRESH_MS);
-  await rt.alertQueue.add('storm-refresh', { kind: 'storm-refresh', channel }, { jobId: jobId('storm-refresh', channel, String(slot)), delay: STORM_REFRESH_MS });
+  await rt.alertQueue.add('storm-refresh', { kind: 'storm-refresh', channel, stormId }, { jobId: jobId('storm-refresh', channel, stormId, String(slot)), delay: STORM_REFRESH_MS });
 }
 
 async function scheduleStaleCheck(rt: Runtime, incident: Incident, staleAfterMs: number): Promise<void> {

@@ -14,17 +14,23 @@ export interface StormRow {
 }
 
 // New incidents per channel per minute; past the threshold, or while a storm is on, an incident joins the storm.
+// The active key's value is the storm's id (its start time), kept for the storm's whole life.
 const ADMIT = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], 120000) end
-local active = redis.call('EXISTS', KEYS[2]) == 1
-if active or n > tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-  if not active then return {'storm-start', n} end
-  return {'storm', n}
+local active = redis.call('GET', KEYS[2])
+if active then
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  return {'storm', active}
 end
-return {'thread', n}
+if n > tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+  return {'storm-start', ARGV[2]}
+end
+return {'thread', ''}
 `;
+
+export type Admission = { mode: 'thread' } | { mode: 'storm'; stormId: string; started: boolean };
 
 /**
  * Decides thread or storm summary for each new incident, and keeps the summary's table. All counters are in Redis,
@@ -40,24 +46,21 @@ export class StormTracker {
     return `${this.keys.prefix}:storm:{${channel}}:${what}`;
   }
 
-  async admit(channel: string, threshold: number, now = Date.now()): Promise<'thread' | 'storm' | 'storm-start'> {
+  async admit(channel: string, threshold: number, now = Date.now()): Promise<Admission> {
     const minute = Math.floor(now / 60_000);
-    const r = (await this.redis.eval(ADMIT, 2, this.k(channel, `rate:${minute}`), this.k(channel, 'active'), String(threshold), String(now), String(STORM_QUIET_MS))) as [string, number];
-    return r[0] as 'thread' | 'storm' | 'storm-start';
+    const r = (await this.redis.eval(ADMIT, 2, this.k(channel, `rate:${minute}`), this.k(channel, 'active'), String(threshold), String(now), String(STORM_QUIET_MS))) as [string, string];
+    if (r[0] === 'thread') return { mode: 'thread' };
+    return { mode: 'storm', stormId: r[1], started: r[0] === 'storm-start' };
   }
 
-  async isActive(channel: string): Promise<boolean> {
-    return (await this.redis.exists(this.k(channel, 'active'))) === 1;
-  }
-
-  async count(channel: string, row: Omit<StormRow, 'firing' | 'resolved'>, state: 'firing' | 'resolved'): Promise<void> {
+  async count(channel: string, stormId: string, row: Omit<StormRow, 'firing' | 'resolved'>, state: 'firing' | 'resolved'): Promise<void> {
     const field = [row.name, row.service ?? '', row.env ?? '', state].join('\t');
-    const key = this.k(channel, 'rows');
+    const key = this.k(channel, `rows:${stormId}`);
     await this.redis.multi().hincrby(key, field, 1).expire(key, ROWS_KEEP_S).exec();
   }
 
-  async rows(channel: string): Promise<StormRow[]> {
-    const flat = await this.redis.hgetall(this.k(channel, 'rows'));
+  async rows(channel: string, stormId: string): Promise<StormRow[]> {
+    const flat = await this.redis.hgetall(this.k(channel, `rows:${stormId}`));
     const rows = new Map<string, StormRow>();
     for (const [field, n] of Object.entries(flat)) {
       const [name = '', service = '', env = '', state] = field.split('\t');
@@ -70,8 +73,8 @@ export class StormTracker {
     return [...rows.values()];
   }
 
-  async summary(channel: string): Promise<{ ts?: string; sinceMs?: number; threaded?: number }> {
-    const h = await this.redis.hgetall(this.k(channel, 'summary'));
+  async summary(channel: string, stormId: string): Promise<{ ts?: string; sinceMs?: number; threaded?: number }> {
+    const h = await this.redis.hgetall(this.k(channel, `summary:${stormId}`));
     return {
       ...(h.ts ? { ts: h.ts } : {}),
       ...(h.sinceMs ? { sinceMs: Number(h.sinceMs) } : {}),
@@ -79,13 +82,9 @@ export class StormTracker {
     };
   }
 
-  async setSummary(channel: string, s: { ts: string; sinceMs: number; threaded: number }): Promise<void> {
-    const key = this.k(channel, 'summary');
+  async setSummary(channel: string, stormId: string, s: { ts: string; sinceMs: number; threaded: number }): Promise<void> {
+    const key = this.k(channel, `summary:${stormId}`);
     await this.redis.multi().hset(key, { ts: s.ts, sinceMs: String(s.sinceMs), threaded: String(s.threaded) }).expire(key, ROWS_KEEP_S).exec();
   }
 
-  /** A finished storm's table is cleared so the next storm starts a new summary. */
-  async reset(channel: string): Promise<void> {
-    await this.redis.del(this.k(channel, 'rows'), this.k(channel, 'summary'));
-  }
 }

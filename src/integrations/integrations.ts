@@ -15,6 +15,7 @@ export class Integrations {
   private k8sCluster: K8sCluster | undefined;
   private prometheusClient: PrometheusClient | undefined;
   private httpClient: HttpTargetClient | undefined;
+  private awsTarget: AwsTargetClient | undefined;
   private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(
@@ -53,8 +54,6 @@ export class Integrations {
     this.httpClient ??= new HttpTargetClient(this.target.http, this.where);
     return this.httpClient;
   }
-
-  private awsTarget: AwsTargetClient | undefined;
 
   aws(): AwsTargetClient {
     if (!this.target.aws) throw notConfigured(this.where, 'aws');

@@ -60,8 +60,7 @@ export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob>): 
     outcome = { executed: false, dryRun: false, error: errorMessage(err), before: [], after: [] };
   }
   const ok = outcome.dryRun || (outcome.executed && outcome.verification?.ok === true);
-  await rt.pending.transition(pendingId, 'executing', outcome.error ? 'failed' : 'done');
-  await post(outcomeMessage({ plan: pending.plan, outcome, approvedBy }), 'outcome');
+  // The audit trail first: it is the record of what ran, even if posting the outcome to Slack fails.
   await rt.audit.append({
     event: outcome.error ? 'remediation.failed' : 'remediation.executed',
     pendingId,
@@ -84,5 +83,7 @@ export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob>): 
     remediation: pending.plan.remediationId,
     outcome: outcome.dryRun ? 'dry-run' : outcome.error ? 'failed' : ok ? 'verified' : 'not-verified',
   });
+  await rt.pending.transition(pendingId, 'executing', outcome.error ? 'failed' : 'done');
+  await post(outcomeMessage({ plan: pending.plan, outcome, approvedBy }), 'outcome');
   return { executed: outcome.executed, verified: outcome.verification?.ok ?? false };
 }

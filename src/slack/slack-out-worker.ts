@@ -1,8 +1,10 @@
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { WebClient, ErrorCode, type WebAPICallError } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { QUEUE } from '../jobs/queue-names.js';
 import type { SlackCall, SlackCallResult } from './slack-call.js';
+import { ChannelPacer } from './channel-pacer.js';
 
 /** Platform errors that a retry cannot fix: bad channel, bad blocks, missing scope. */
 function isPermanent(err: WebAPICallError): boolean {
@@ -15,15 +17,27 @@ function isPermanent(err: WebAPICallError): boolean {
  * back-off; platform errors fail at once with Slack's error code.
  */
 export function startSlackOutWorker(opts: {
-  connection: ConnectionOptions;
+  connection: Redis;
   prefix: string;
   client: WebClient;
   log: Logger;
   concurrency?: number;
+  /** Messages per second per channel (Slack: about 1), with a short burst. */
+  pace?: { perSecond: number; burst: number };
 }): Worker {
+  const pacer = new ChannelPacer(opts.connection, opts.prefix, opts.pace?.perSecond ?? 1, opts.pace?.burst ?? 5);
   const worker: Worker = new Worker(
     QUEUE.slackOut,
-    async (job: Job<SlackCall>): Promise<SlackCallResult> => {
+    async (job: Job<SlackCall>, token?: string): Promise<SlackCallResult> => {
+      const channel = newMessageChannel(job.data);
+      if (channel) {
+        const wait = await pacer.waitMs(channel);
+        if (wait > 0) {
+          // Park the job instead of sleeping, so this worker slot serves other channels meanwhile.
+          await job.moveToDelayed(Date.now() + wait, token);
+          throw new DelayedError();
+        }
+      }
       try {
         return await perform(opts.client, job.data);
       } catch (err) {
@@ -44,6 +58,12 @@ export function startSlackOutWorker(opts: {
   );
   worker.on('failed', (job, err) => opts.log.warn({ method: job?.name, attempts: job?.attemptsMade, err: err.message }, 'slack write failed'));
   return worker;
+}
+
+function newMessageChannel(call: SlackCall): string | undefined {
+  if (call.method === 'chat.postMessage') return call.args.channel;
+  if (call.method === 'files.uploadV2') return call.args.channel_id;
+  return undefined;
 }
 
 async function perform(client: WebClient, call: SlackCall): Promise<SlackCallResult> {

@@ -128,20 +128,29 @@ describe('connbot check', () => {
     expect(c.stderr()).toContain('Known envs: local');
   });
 
-  it('runs the diagnosis against a real Redis and exits with the status code of the report', async () => {
+  it('runs the diagnosis against a real, healthy Redis: JSON report, exit 0', async () => {
     const c = capture();
     const code = await runCli(['check', 'cache', 'local', '--catalog', catalog, '--json'], c.io);
     const report = JSON.parse(c.stdout()) as DiagnosisReport;
-    expect(report).toMatchObject({ service: 'cache', env: 'local', runbookId: 'redis-pool-exhaustion' });
+    expect(report).toMatchObject({ service: 'cache', env: 'local', runbookId: 'redis-pool-exhaustion', status: 'ok' });
+    expect(report.findings.find((f) => f.checkId === 'utilisation')?.summary).toMatch(/^1 of 20 clients/);
+    expect(code).toBe(0);
     expect(code).toBe(statusExitCode(report.status));
     expect(c.stderr()).toBe('');
   });
 
-  it('prints the text report without colour when stdout is not a terminal', async () => {
-    const c = capture();
-    await runCli(['check', 'cache', 'local', '--catalog', catalog], c.io);
-    expect(c.stdout()).toMatch(/^(OK|WARN|CRIT|UNKNOWN) {2}cache \/ local — Redis connection pool exhaustion\n/);
-    expect(c.stdout()).not.toContain('\u001b[');
+  it('prints the text report, coloured only on a terminal without NO_COLOR', async () => {
+    const plain = capture();
+    expect(await runCli(['check', 'cache', 'local', '--catalog', catalog], plain.io)).toBe(0);
+    expect(plain.stdout()).toMatch(/^OK {2}cache \/ local — Redis connection pool exhaustion\n/);
+    expect(plain.stdout()).toContain('[OK] ');
+    expect(plain.stdout()).not.toContain('\u001b[');
+    const tty = capture({}, true);
+    await runCli(['check', 'cache', 'local', '--catalog', catalog], tty.io);
+    expect(tty.stdout()).toContain('\u001b[32m[OK]\u001b[39m');
+    const noColour = capture({ NO_COLOR: '1' }, true);
+    await runCli(['check', 'cache', 'local', '--catalog', catalog], noColour.io);
+    expect(noColour.stdout()).not.toContain('\u001b[');
   });
 
   it('exits 2 (crit) when the Redis is near maxclients for real', async () => {

@@ -50,7 +50,7 @@ export const SKIPPED_EMOJI = ':heavy_minus_sign:';
 export function section(text: string, blockId?: string): SectionBlock {
   return {
     type: 'section',
-    text: { type: 'mrkdwn', text: truncateText(text || ' ', LIMITS.sectionText) },
+    text: { type: 'mrkdwn', text: truncateText(text.trim() ? text : '—', LIMITS.sectionText) },
     ...(blockId ? { block_id: blockId.slice(0, LIMITS.blockId) } : {}),
   };
 }
@@ -58,7 +58,7 @@ export function section(text: string, blockId?: string): SectionBlock {
 export function fieldsSection(fields: string[]): SectionBlock {
   return {
     type: 'section',
-    fields: fields.slice(0, LIMITS.sectionFields).map((f) => ({ type: 'mrkdwn', text: truncateText(f || ' ', LIMITS.fieldText) })),
+    fields: fields.slice(0, LIMITS.sectionFields).map((f) => ({ type: 'mrkdwn', text: truncateText(f.trim() ? f : '—', LIMITS.fieldText) })),
   };
 }
 
@@ -75,14 +75,14 @@ export function header(text: string): KnownBlock {
 
 /** Context elements are already-escaped mrkdwn; past ten, the rest are folded into the tenth. */
 export function context(elements: string[]): ContextBlock {
-  const kept = elements.filter((e) => e.length > 0);
+  const kept = elements.filter((e) => e.trim().length > 0);
   const fitted =
     kept.length > LIMITS.contextElements
       ? [...kept.slice(0, LIMITS.contextElements - 1), kept.slice(LIMITS.contextElements - 1).join('  ·  ')]
       : kept;
   return {
     type: 'context',
-    elements: (fitted.length ? fitted : [' ']).map((text) => ({ type: 'mrkdwn', text: truncateText(text, LIMITS.contextText) })),
+    elements: (fitted.length ? fitted : ['—']).map((text) => ({ type: 'mrkdwn', text: truncateText(text, LIMITS.contextText) })),
   };
 }
 

@@ -41,8 +41,6 @@ export const DropRateParams = z.strictObject({
   somaxconn: z.number().int().min(128).default(65535),
   tcpMaxSynBacklog: z.number().int().min(128).default(65535),
   netdevMaxBacklog: z.number().int().min(100).default(5000),
-  /** Wait after a rollout restart before re-measuring. */
-  restartSettleMs: z.number().int().min(0).max(600_000).default(60_000),
 });
 
 export type DropRateParams = z.infer<typeof DropRateParams>;

@@ -37,6 +37,10 @@ export const idleConnectionLeak: Cause<RedisPoolParams> = {
       confidence += 0.05;
       supportedBy.push('utilisation');
       parts.push(`${util.data.utilisationPct}% of maxclients in use`);
+    } else if (util && trend?.data.direction !== 'rising') {
+      // Idle clients that neither press on the limit nor grow are a smell, not what exhausts the pool today.
+      confidence *= 0.75;
+      parts.push(`only ${util.data.utilisationPct}% of maxclients in use`);
     }
     if (d.timeoutSeconds === 0) parts.push('server timeout is 0, so Redis never closes them');
     return { confidence: clamp(confidence), explanation: `${parts.join('; ')}.`, supportedBy };

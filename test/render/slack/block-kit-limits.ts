@@ -27,7 +27,7 @@ export function blockKitViolations(message: SlackMessage): string[] {
         break;
       case 'section': {
         const text = (block.text as { text?: string } | undefined)?.text;
-        if (text !== undefined && (text.length > 3000 || text.length < 1)) v.push(`${where} text ${text.length}`);
+        if (text !== undefined && (text.length > 3000 || text.trim().length < 1)) v.push(`${where} text ${text.length}`);
         const fields = (block.fields as Array<{ text: string }> | undefined) ?? [];
         if (fields.length > 10) v.push(`${where} ${fields.length} fields`);
         fields.forEach((f) => f.text.length > 2000 && v.push(`${where} field ${f.text.length}`));

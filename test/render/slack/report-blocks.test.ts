@@ -96,6 +96,19 @@ describe('reportMessages', () => {
     expect(JSON.stringify(context)).toContain('CALL 14');
   });
 
+  it('never sends an empty text, which Slack rejects', () => {
+    const report = sampleReport({
+      findings: [finding({ checkId: 'blank', title: '', summary: '', details: [{ kind: 'text', text: '  ' }], evidence: [{ call: '' }] })],
+      causes: [],
+      proposals: [],
+      manualSteps: [],
+    });
+    for (const m of reportMessages(report)) {
+      expect(blockKitViolations(m)).toEqual([]);
+      for (const t of allTexts(m.blocks)) expect(t.trim()).not.toBe('');
+    }
+  });
+
   it('neutralises mentions, links, entities, backticks and secrets coming from a Redis client name', () => {
     const evil = '<!channel> <http://evil.example|click> a&b ```x``` xoxb-1234-5678-abcdef redis://app:hunter2@redis:6379';
     const report = sampleReport({

@@ -9,20 +9,15 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand, type Deployme
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ACCOUNT, CLUSTER, DB_CLUSTER, PARAM, REGION, SERVICE, SERVICE_ARN } from './golden-path-names.js';
+
+export * from './golden-path-names.js';
 
 /**
  * The Golden Path account as the AWS APIs show it, behind aws-sdk-client-mock: answers shaped as in the AWS API
  * reference, computed from a small state that the write calls (PutParameter, UpdateService) change, so a
- * remediation's verification sees the system it changed.
+ * remediation's verification sees the system it changed. Importing this file stubs the five clients' send.
  */
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
-export const CLUSTER = 'golden-path-cluster-prod';
-export const SERVICE = 'golden-path-service-prod';
-export const DB_CLUSTER = 'golden-path-aurora-prod';
-export const LOG_GROUP = '/ecs/golden-path-app-prod';
-export const PARAM = '/golden/failure_mode';
-export const SERVICE_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${SERVICE}`;
 const TASK_DEF = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/golden-path-app-prod:42`;
 // A real PNG signature and IHDR start: enough for "is this an image", not a picture.
 export const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);

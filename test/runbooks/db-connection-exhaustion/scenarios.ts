@@ -1,6 +1,7 @@
 import { validateCatalog } from '../../../src/catalog/load-catalog.js';
 import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve-target.js';
-import { ACCOUNT, CLUSTER, DB_CLUSTER, LOG_GROUP, PARAM, REGION, SERVICE, type GoldenPathState } from './fake-golden-path.js';
+import type { GoldenPathState } from './fake-golden-path.js';
+import { ACCOUNT, CLUSTER, DB_CLUSTER, LOG_GROUP, PARAM, REGION, SERVICE } from './golden-path-names.js';
 
 /** Small waits so no test sleeps for real: the waiter polls every 10 ms and gives up after 0.3 s. */
 export const FAST_PARAMS = { stableWaitSeconds: 0.3, stablePollSeconds: 0.01, logsQueryMaxWaitMs: 150, logsPollIntervalMs: 10 };

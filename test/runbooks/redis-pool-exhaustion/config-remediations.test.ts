@@ -12,7 +12,7 @@ describe.concurrent('CONFIG SET remediations on a real Redis', () => {
       const busy = await s.busy('busy-api');
       // Redis closes a client once idle > timeout (strictly), so with timeout 2 the leak must reach 3 s.
       await sleep(3200);
-      const resolved = resolveRedisService(s.url, { idleSeconds: 1, idleTimeoutSeconds: 2, trendSamples: 2, trendIntervalMs: 100 });
+      const resolved = resolveRedisService(s.url, { idleSeconds: 2, idleTimeoutSeconds: 2, trendSamples: 2, trendIntervalMs: 100 });
       const report = await runDiagnosis(resolved);
       const plan = report.proposals.find((p) => p.remediationId === 'set-idle-timeout');
       expect(plan).toBeDefined();

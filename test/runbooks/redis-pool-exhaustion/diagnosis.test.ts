@@ -23,8 +23,9 @@ describe('redis-pool-exhaustion diagnosis of a leaking Redis near maxclients', (
     await s.subscriber('events-sub');
     await s.blocked('queue-worker');
     for (let i = 0; i < 3; i++) await s.busy('busy-api');
+    // Redis counts idle in whole seconds, so a client pinging every 200 ms can read idle=1: thresholds start at 2.
     await sleep(2200);
-    const resolved = resolveRedisService(s.url, { idleSeconds: 1, killIdleAfterSeconds: 2, trendSamples: 2, trendIntervalMs: 100 });
+    const resolved = resolveRedisService(s.url, { idleSeconds: 2, killIdleAfterSeconds: 2, trendSamples: 2, trendIntervalMs: 100 });
     report = await runDiagnosis(resolved);
   });
 
@@ -54,11 +55,11 @@ describe('redis-pool-exhaustion diagnosis of a leaking Redis near maxclients', (
       idleOfMaxclientsPct: 70,
     });
     expect(f.data.oldestIdleSeconds).toBeGreaterThanOrEqual(2);
-    expect(f.summary).toMatch(/^28 of 33 clients idle ≥ 1 s \(84\.8%, 70% of maxclients 40; warning at 30%\), oldest \d+ s/);
+    expect(f.summary).toMatch(/^28 of 33 clients idle ≥ 2 s \(84\.8%, 70% of maxclients 40; warning at 30%\), oldest \d+ s/);
     expect(f.summary).toContain('server timeout 0 (never closes idle clients)');
     const byName = f.details.find((d) => d.kind === 'table' && d.caption?.startsWith('Idle clients by name'));
     expect(byName).toMatchObject({ rows: [['leaky-worker', '28', expect.stringMatching(/^\d+ s$/)]] });
-    expect(f.evidence[0]!.cli).toContain("substr($i, 6) + 0 >= 1");
+    expect(f.evidence[0]!.cli).toContain("substr($i, 6) + 0 >= 2");
   });
 
   it('lists the BLPOP worker among blocked clients without raising a warning for one', () => {
@@ -104,7 +105,7 @@ describe('redis-pool-exhaustion diagnosis of a leaking Redis near maxclients', (
     const [top] = report.causes;
     expect(top).toMatchObject({ id: 'idle-connection-leak', supportedBy: ['idle-clients', 'utilisation'] });
     expect(top!.confidence).toBeGreaterThan(0.7);
-    expect(top!.explanation).toContain('28 of 33 clients (84.8%) idle ≥ 1 s');
+    expect(top!.explanation).toContain('28 of 33 clients (84.8%) idle ≥ 2 s');
     expect(top!.explanation).toContain('server timeout is 0');
     for (const c of report.causes.slice(1)) expect(c.confidence).toBeLessThan(top!.confidence);
     expect(report.causes.map((c) => c.id)).not.toContain('blocking-operations');

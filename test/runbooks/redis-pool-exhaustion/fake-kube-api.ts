@@ -154,7 +154,10 @@ export class FakeKubeApi {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // The API client keeps connections alive; close them so close() does not wait for their idle timeout.
+    this.server.closeAllConnections();
+    await closed;
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -4,10 +4,12 @@ import { buildContext, runDiagnosis } from '../../../src/diagnosis/run-diagnosis
 import { applyRemediation } from '../../../src/remediation/apply-remediation.js';
 import { silentLogger } from '../../../src/log.js';
 import { killIdleClients } from '../../../src/runbooks/redis-pool-exhaustion/remediations/kill-idle-clients.js';
-import type { RemediationPlan } from '../../../src/runbooks/types.js';
+import type { RedisPoolParams } from '../../../src/runbooks/redis-pool-exhaustion/params.js';
+import type { RemediationPlan, RunbookContext } from '../../../src/runbooks/types.js';
 import { resolveRedisService, sleep, withScenario } from './scenario.js';
 
-const PARAMS = { idleSeconds: 1, killIdleAfterSeconds: 2, trendSamples: 2, trendIntervalMs: 100 };
+// Redis counts idle in whole seconds, so a client pinging every 200 ms can read idle=1: thresholds start at 2.
+const PARAMS = { idleSeconds: 2, killIdleAfterSeconds: 2, trendSamples: 2, trendIntervalMs: 100 };
 
 // Each test has its own Redis, so they wait out their idle seconds side by side.
 describe.concurrent('kill-idle-clients remediation on a real Redis', () => {
@@ -57,7 +59,7 @@ describe.concurrent('kill-idle-clients remediation on a real Redis', () => {
       const outcome = await applyRemediation(resolved, plan);
 
       expect(outcome.execution?.summary).toMatch(
-        new RegExp(`^Killed 5 of 6 planned clients; skipped 1 \\(${wakerId} late-waker: idle 0 s, last ping\\)`),
+        new RegExp(`^Killed 5 of 6 planned clients; skipped 1 \\(${wakerId} late-waker: idle [01] s, last ping\\)`),
       );
       const table = outcome.execution?.details?.[0];
       expect(table?.kind === 'table' && table.rows.find((r) => r[0] === wakerId)?.[4]).toBe('skipped: active again');
@@ -72,7 +74,7 @@ describe.concurrent('kill-idle-clients remediation on a real Redis', () => {
       const resolved = resolveRedisService(s.url, PARAMS);
       const integrations = new Integrations(resolved.target, 'services.svc.envs.env');
       try {
-        const ctx = buildContext(resolved, integrations, silentLogger, new AbortController().signal);
+        const ctx = buildContext(resolved, integrations, silentLogger, new AbortController().signal) as RunbookContext<RedisPoolParams>;
         const ownId = await integrations.redis().connectionId();
         const victimId = (await integrations.redis().clientList()).find((c) => c.name === 'leaky-worker')!.id;
         const plan: RemediationPlan = {

@@ -83,7 +83,9 @@ describe('pool-budget check: Σ replicas × poolSize against maxclients, replica
         'agent-bruno 3×20 + homepage-api 2×10 = 80 pool connections against maxclients 40 (200%, more than Redis accepts); ' +
           'pools of ≤ 6 per pod would fit.',
       );
-      expect(report.causes[0]!.id).toBe('pool-too-large');
+      // Six idle clients at 17.5% of maxclients are a smell; pools that cannot all fit are what will exhaust it.
+      expect(report.causes.map((c) => c.id)).toEqual(['pool-too-large', 'idle-connection-leak']);
+      expect(report.causes[1]!.explanation).toContain('only 17.5% of maxclients in use');
 
       const steps = new Map(report.manualSteps.map((m) => [m.title, m]));
       const pools = steps.get('Fix the application connection pools')!;

@@ -30,16 +30,32 @@ export function scaleChoices(input: ScaleChoiceInput): ScaleChoices | undefined 
   const clamp = (n: number) => Math.max(min, Math.min(ceiling, Math.round(n)));
   const half = clamp(Math.ceil(current / 2));
 
-  let desiredCount = half;
-  let reason = `half of today's ${current} tasks`;
-  if (input.perTask && input.perTask > 0 && input.maxConnections) {
-    // The most tasks that keep connections under the warning line at today's connections per task.
-    const budget = Math.floor((input.maxConnections * input.warnPct) / 100 / input.perTask);
+  // The runbook: "adjust based on normal operations". Normal is the count before the recent scale-out; without
+  // one, the most tasks that keep connections under the warning line at today's connections per task; without
+  // that, half.
+  const budget =
+    input.perTask && input.perTask > 0 && input.maxConnections
+      ? Math.floor((input.maxConnections * input.warnPct) / 100 / input.perTask)
+      : undefined;
+  const budgetText = (n: number) => {
+    if (!input.perTask || !input.maxConnections) return '';
+    const line = Math.floor((input.maxConnections * input.warnPct) / 100);
+    const total = Math.round(n * input.perTask);
+    return `: ${n} × ${input.perTask} = ${total} connections, ${total < line ? 'under' : 'still over'} ${line} (${input.warnPct}% of ${input.maxConnections})`;
+  };
+  let desiredCount: number;
+  let reason: string;
+  if (input.beforeScaleOut !== undefined && input.beforeScaleOut < current) {
+    desiredCount = clamp(budget === undefined ? input.beforeScaleOut : Math.min(budget, input.beforeScaleOut));
+    reason = `the ${input.beforeScaleOut} tasks it ran before the scale-out${budgetText(desiredCount)}`;
+  } else if (budget !== undefined) {
     desiredCount = clamp(budget);
-    reason = `${budget} tasks × ${input.perTask} connections each stays under ${input.warnPct}% of ${input.maxConnections}`;
-    if (budget > ceiling) reason += ` (capped at ${ceiling})`;
-    if (budget < min) reason += ` (but ecs.minTasks is ${min})`;
+    reason = `the most tasks under the warning line at today's connections per task${budgetText(desiredCount)}`;
+  } else {
+    desiredCount = half;
+    reason = `half of today's ${current} tasks`;
   }
+  if (desiredCount === min && (budget ?? min) < min) reason += `; ecs.minTasks is ${min}`;
 
   // The values that matter first (the default always), then an even spread between min and just below today.
   const keys = [desiredCount, min, half, ...(input.beforeScaleOut !== undefined ? [clamp(input.beforeScaleOut)] : []), ceiling];

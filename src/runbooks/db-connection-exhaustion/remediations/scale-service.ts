@@ -55,7 +55,7 @@ export const scaleService: Remediation<DbConnectionParams> = {
       remediationId: 'scale-service',
       title: this.title,
       risk: this.risk,
-      summary: `Scale ${ref.service} from ${current} to ${menu.desiredCount} tasks (${menu.reason}); choices: ${menu.choices.join(', ')}`,
+      summary: `Scale ${ref.service} from ${current} to ${menu.desiredCount} tasks — ${menu.reason}. The approver may pick: ${menu.choices.join(', ')}`,
       steps: [
         `ECS UpdateService cluster=${ref.cluster} service=${ref.service} desiredCount=${menu.desiredCount}\n${desiredCountCli(aws, menu.desiredCount)}`,
         `Wait up to ${ctx.params.stableWaitSeconds} s for the service to be stable\n${waitStableCli(aws)}`,

@@ -1,3 +1,4 @@
+import { ConnbotError } from '../../../errors.js';
 import { isProtectedClient } from '../../../integrations/redis/client-list.js';
 import type { FindingsById, Remediation, RemediationPlan, VerificationOutcome } from '../../types.js';
 import { readClientCounts, type ClientCounts } from '../client-counts.js';
@@ -47,6 +48,10 @@ export const killIdleClients: Remediation<RedisPoolParams> = {
       .sort((a, b) => b.idle - a.idle)
       .map((c) => ({ id: c.id, addr: c.addr, name: c.name, idle: c.idle }));
     const threshold = formatSeconds(p.killIdleAfterSeconds);
+    if (candidates.length === 0) {
+      // The clients the check saw went away or woke up since: nothing to propose.
+      throw new ConnbotError('REMEDIATION_FAILED', `no client is idle ≥ ${threshold} any more`);
+    }
     const steps = [
       `Right before each kill, CLIENT LIST ID <id> re-reads the client: it is skipped (and reported) if it is gone, ` +
         `idle less than ${threshold} by then, or has become a replica, pub/sub, MONITOR or blocked client.`,
@@ -69,7 +74,7 @@ export const killIdleClients: Remediation<RedisPoolParams> = {
       params: { ...params },
       verifyChecks: ['idle-clients', 'utilisation'],
       notes: [
-        `Never killed: connbot's own connection (id ${ownId}), replicas, masters, pub/sub subscribers, MONITOR and blocked clients.`,
+        "Never killed: connbot's own connection, replicas, masters, pub/sub subscribers, MONITOR and blocked clients.",
         'Apps whose pools do not validate connections may see one error per killed connection; the leak itself needs the manual steps.',
       ],
       targetKey: redisTargetKey(ctx.target),
