@@ -56,7 +56,7 @@ async function handle(rt: Runtime, directory: ApproverDirectory, body: BlockActi
   };
 
   const policy = approvalPolicy(rt.catalog, pending.service, pending.env);
-  let allowed = false;
+  let allowed: boolean;
   try {
     allowed = await directory.isApprover(userId, policy.approvers);
   } catch (err) {

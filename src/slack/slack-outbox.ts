@@ -25,6 +25,9 @@ export class SlackOutbox {
       },
     });
     this.events = new QueueEvents(QUEUE.slackOut, { connection, prefix });
+    // Every concurrent send waits on these emitters; dozens at once during an alert storm is normal.
+    this.queue.setMaxListeners(0);
+    this.events.setMaxListeners(0);
   }
 
   private whenReady(): Promise<void> {

@@ -5,6 +5,7 @@ import { loadCatalog, parseCatalogText, validateCatalog } from '../../src/catalo
 import { CatalogError } from '../../src/errors.js';
 import { resolveTarget } from '../../src/catalog/resolve-target.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a YAML document the tests edit freely
 const example = () => parse(readFileSync('manifests/catalog.example.yaml', 'utf8')) as Record<string, any>;
 
 function problemsOf(doc: unknown): string[] {

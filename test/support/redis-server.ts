@@ -38,7 +38,7 @@ export async function startRedis(opts: { maxclients?: number; extraArgs?: string
   try {
     child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    throw new Error(`cannot start redis-server (apt-get install redis-server): ${String(err)}`);
+    throw new Error(`cannot start redis-server (apt-get install redis-server): ${String(err)}`, { cause: err });
   }
   let output = '';
   child.stdout?.on('data', (d) => (output += String(d)));
