@@ -8,7 +8,7 @@ import type { PendingRemediations } from '../approvals/pending-remediations.js';
 import type { SlackOutbox } from '../slack/slack-outbox.js';
 import type { StateKeys } from '../state/keys.js';
 import type { ConnbotMetrics } from '../web/metrics.js';
-import type { DiagnoseJob, RemediateJob } from '../jobs/queue-names.js';
+import type { DiagnoseJob, ExpireJob, RemediateJob } from '../jobs/queue-names.js';
 import type { AlertJob } from '../incidents/alert-jobs.js';
 
 /** What the web and worker roles share: config, state and the queues. Built once in create-runtime.ts. */
@@ -24,6 +24,6 @@ export interface Runtime {
   outbox: SlackOutbox;
   metrics: ConnbotMetrics;
   diagnoseQueue: Queue<DiagnoseJob>;
-  remediateQueue: Queue<RemediateJob>;
+  remediateQueue: Queue<RemediateJob | ExpireJob>;
   alertQueue: Queue<AlertJob>;
 }

@@ -7,7 +7,7 @@ import type { Env } from '../config/env.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { PendingRemediations } from '../approvals/pending-remediations.js';
 import { ApproverDirectory } from '../approvals/approver-directory.js';
-import { QUEUE, type DiagnoseJob, type RemediateJob } from '../jobs/queue-names.js';
+import { QUEUE, type DiagnoseJob, type ExpireJob, type RemediateJob } from '../jobs/queue-names.js';
 import { processDiagnoseJob } from '../jobs/diagnose-job.js';
 import { processRemediateJob } from '../jobs/remediate-job.js';
 import type { AlertJob } from '../incidents/alert-jobs.js';
@@ -54,7 +54,7 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     prefix,
     defaultJobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 2000 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
   });
-  const remediateQueue = new Queue<RemediateJob>(QUEUE.remediate, {
+  const remediateQueue = new Queue<RemediateJob | ExpireJob>(QUEUE.remediate, {
     connection: redis,
     prefix,
     defaultJobOptions: { attempts: 1, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
@@ -91,7 +91,7 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     workers.push(startSlackOutWorker({ connection: redis, prefix, client, log }));
     workers.push(
       new Worker<DiagnoseJob>(QUEUE.diagnose, (job) => processDiagnoseJob(runtime, job), { connection: redis, prefix, concurrency: 8 }),
-      new Worker<RemediateJob>(QUEUE.remediate, (job) => processRemediateJob(runtime, job), { connection: redis, prefix, concurrency: 2 }),
+      new Worker<RemediateJob | ExpireJob>(QUEUE.remediate, (job) => processRemediateJob(runtime, job), { connection: redis, prefix, concurrency: 2 }),
       new Worker<AlertJob>(QUEUE.alert, (job) => processAlertJob(runtime, job), { connection: redis, prefix, concurrency: 16 }),
     );
     for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));

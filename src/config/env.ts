@@ -46,7 +46,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, opts: { requir
   }
   if (result.success && opts.requireSlack) {
     if (!result.data.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required to run the bot');
-    if (!result.data.SLACK_SIGNING_SECRET && !result.data.SLACK_APP_TOKEN)
+    // Workers only post; verifying inbound requests is the web role's job.
+    if (result.data.ROLE !== 'worker' && !result.data.SLACK_SIGNING_SECRET && !result.data.SLACK_APP_TOKEN)
       problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);

@@ -191,6 +191,11 @@ async function proposeRemediations(
     );
     if (posted.ts) await rt.pending.setMessageTs(id, posted.ts);
     if (!existing) {
+      await rt.remediateQueue.add(
+        'expire',
+        { pendingId: id, expire: true },
+        { jobId: jobId('expire', id), delay: Math.max(0, Date.parse(record.expiresAt) - Date.now()) },
+      );
       await rt.audit.append({
         event: 'remediation.proposed',
         pendingId: id,

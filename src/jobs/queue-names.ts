@@ -27,6 +27,12 @@ export interface RemediateJob {
   pendingId: string;
 }
 
+/** Delayed to a plan's expiry: replaces its buttons with "expired" if nobody decided. */
+export interface ExpireJob {
+  pendingId: string;
+  expire: true;
+}
+
 export interface PendingRemediation {
   id: string;
   runId: string;

@@ -4,10 +4,10 @@ import { cooldownMs } from '../approvals/approval-policy.js';
 import { resolveTarget } from '../catalog/resolve-target.js';
 import { errorMessage } from '../errors.js';
 import { applyRemediation, type RemediationOutcome } from '../remediation/apply-remediation.js';
-import { outcomeMessage } from '../render/slack/report-blocks.js';
+import { decisionMessage, outcomeMessage } from '../render/slack/report-blocks.js';
 import type { RemediationPlan } from '../runbooks/types.js';
 import { formatDuration } from '../catalog/duration.js';
-import { jobId, type RemediateJob } from './queue-names.js';
+import { jobId, type ExpireJob, type RemediateJob } from './queue-names.js';
 
 export type RemediateResult = { executed: boolean; reason?: string; verified?: boolean };
 
@@ -25,7 +25,8 @@ export function planWithChoice(plan: RemediationPlan, chosen: string | undefined
  * Execute an approved remediation at most once: the approved→executing transition is a compare-and-set, so a
  * second delivery of this job, or a second replica, finds nothing to do. Then verify and report in the thread.
  */
-export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob>): Promise<RemediateResult> {
+export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob | ExpireJob>): Promise<RemediateResult> {
+  if ('expire' in job.data) return expirePending(rt, job.data.pendingId);
   const { pendingId } = job.data;
   const pending = await rt.pending.get(pendingId);
   const state = await rt.pending.state(pendingId);
@@ -86,4 +87,18 @@ export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob>): 
   await rt.pending.transition(pendingId, 'executing', outcome.error ? 'failed' : 'done');
   await post(outcomeMessage({ plan: pending.plan, outcome, approvedBy }), 'outcome');
   return { executed: outcome.executed, verified: outcome.verification?.ok ?? false };
+}
+
+/** Nobody decided in time: the buttons become "expired", so nobody presses a stale plan at 3 a.m. */
+async function expirePending(rt: Runtime, pendingId: string): Promise<RemediateResult> {
+  const pending = await rt.pending.get(pendingId);
+  if (!pending) return { executed: false, reason: 'unknown' };
+  const r = await rt.pending.dismiss(pendingId, 'connbot', 'expired');
+  if (r.kind !== 'ok') return { executed: false, reason: 'already decided' };
+  await rt.audit.append({ event: 'remediation.dismissed', pendingId, reason: 'expired', remediation: pending.plan.remediationId });
+  if (pending.messageTs) {
+    const msg = decisionMessage({ plan: pending.plan, decision: 'expired', at: new Date() });
+    await rt.outbox.send({ method: 'chat.update', args: { channel: pending.channel, ts: pending.messageTs, ...msg } });
+  }
+  return { executed: false, reason: 'expired' };
 }

@@ -54,7 +54,9 @@ export function startSlackOutWorker(opts: {
         throw err;
       }
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4 },
+    // BullMQ honours a manual rateLimit() only on a worker that has a limiter; this one is far above what Slack
+    // allows a workspace, so in practice only 429s and the per-channel pacing hold writes back.
+    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4, limiter: { max: 100, duration: 1000 } },
   );
   worker.on('failed', (job, err) => opts.log.warn({ method: job?.name, attempts: job?.attemptsMade, err: err.message }, 'slack write failed'));
   return worker;

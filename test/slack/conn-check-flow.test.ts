@@ -168,6 +168,9 @@ describe('/conn check through the real Bolt receiver and a fake Slack Web API', 
     await click(APPROVER, proposal.ts, 'remediation.approve', pendingId);
     await waitFor('expiry refusal', () => t.slack.ephemerals.slice(n).find((e) => /expired/.test(e.text)));
     expect((await t.bot.runtime.pending.state(pendingId))?.status).toBe('expired');
+    // The buttons were replaced when the plan expired, without anyone clicking.
+    await waitFor('buttons replaced by expiry', () => buttonsOf(t.slack.messages.get(proposal.ts)!.blocks).length === 0);
+    expect(JSON.stringify(t.slack.messages.get(proposal.ts)!.blocks)).toMatch(/[Ee]xpired/);
     const audit = await t.bot.runtime.audit.recent(500);
     expect(audit.some((a) => a.event === 'remediation.executed' && a.pendingId === pendingId)).toBe(false);
   });
