@@ -37,18 +37,21 @@ export async function processDiagnoseJob(rt: Runtime, job: Job<DiagnoseJob>): Pr
   const key = (step: string) => jobId('run', data.runId, step);
   const requestedBy = data.trigger.kind === 'slash' ? data.trigger.userId : undefined;
 
-  let thread = data.thread;
-  if (!thread) {
-    const channel = reportChannel(rt, data);
-    if (!channel) throw new Error(`no Slack channel for ${data.service}/${data.env}: set one in the catalog`);
-    const root = rootMessage({
+  const root = (status?: DiagnosisReport['status']) =>
+    rootMessage({
       service: data.service,
       env: data.env,
       runbookTitle: resolved.runbook.title,
       ...(requestedBy ? { requestedBy } : {}),
       trigger: data.trigger.kind === 'slash' ? 'slash' : 'alert',
+      ...(status ? { status } : {}),
     });
-    const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel, ...root } }, key('root'));
+
+  let thread = data.thread;
+  if (!thread) {
+    const channel = reportChannel(rt, data);
+    if (!channel) throw new Error(`no Slack channel for ${data.service}/${data.env}: set one in the catalog`);
+    const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel, ...root() } }, key('root'));
     thread = { channel: posted.channel ?? channel, ts: posted.ts! };
   }
   const { channel, ts: threadTs } = thread;
@@ -84,15 +87,7 @@ export async function processDiagnoseJob(rt: Runtime, job: Job<DiagnoseJob>): Pr
 
   await postReport(rt, report, channel, threadTs, progress.ts!, key);
   if (!data.thread) {
-    const root = rootMessage({
-      service: data.service,
-      env: data.env,
-      runbookTitle: resolved.runbook.title,
-      ...(requestedBy ? { requestedBy } : {}),
-      trigger: data.trigger.kind === 'slash' ? 'slash' : 'alert',
-      status: report.status,
-    });
-    await rt.outbox.send({ method: 'chat.update', args: { channel, ts: threadTs, ...root } }, key('root-status'));
+    await rt.outbox.send({ method: 'chat.update', args: { channel, ts: threadTs, ...root(report.status) } }, key('root-status'));
   }
 
   const pendingIds = await proposeRemediations(rt, report, channel, threadTs, requestedBy, key);

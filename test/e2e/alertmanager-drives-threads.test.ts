@@ -7,23 +7,9 @@ import { freePort, startRedis, type PrivateRedis } from '../support/redis-server
 import { startTestBot, type TestBot } from '../support/start-test-bot.js';
 import { startTickstormExporter, type TickstormExporter } from '../support/tickstorm-exporter.js';
 import { waitFor } from '../support/wait-for.js';
+import { TICKSTORM_RULES as RULES } from '../support/tickstorm-rules.js';
 
 const TOKEN = 'e2e-alertmanager-token-0123456789';
-
-// The seed runbook's PromQL divides vectors with different label sets; both sides are summed here.
-const RULES = `
-groups:
-  - name: tickstorm
-    rules:
-      - alert: TickStormConnectionDropRate
-        expr: >-
-          sum by (service, env) (rate(tick_storm_connection_errors_total{error_type="connection_dropped"}[10s]))
-          / sum by (service, env) (rate(tick_storm_total_connections_total[10s])) * 100 > 0.5
-        labels: { severity: high }
-        annotations:
-          summary: Connection drop rate above 0.5%
-          runbook_url: https://runbooks.example/connection-drop
-`;
 
 describe('a real Alertmanager drives Slack threads, with the diagnosis computed by the real Prometheus', () => {
   let state: PrivateRedis;

@@ -9,23 +9,10 @@ import { startTickstormExporter, type TickstormExporter } from '../../support/ti
 import { startPrometheus, type PrivatePrometheus } from '../../support/prometheus.js';
 import { startAlertmanager, startWebhookReceiver, type WebhookReceiver } from '../../support/alertmanager.js';
 import type { Daemon } from '../../support/prometheus.js';
+import { TICKSTORM_RULES as RULES } from '../../support/tickstorm-rules.js';
 
 const TOKEN = 'test-alertmanager-token-0123456789';
 
-// The alert as it should be written: both sides summed by the same labels, so the division matches.
-const RULES = `
-groups:
-  - name: tickstorm
-    rules:
-      - alert: TickStormConnectionDropRate
-        expr: >-
-          sum by (service, env) (rate(tick_storm_connection_errors_total{error_type="connection_dropped"}[10s]))
-          / sum by (service, env) (rate(tick_storm_total_connections_total[10s])) * 100 > 0.5
-        labels: { severity: high }
-        annotations:
-          summary: Connection drop rate above 0.5%
-          runbook_url: https://runbooks.example/connection-drop
-`;
 
 describe('connection-drop-rate against a real Prometheus and Alertmanager', () => {
   let exporter: TickstormExporter;
