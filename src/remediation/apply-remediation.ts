@@ -52,7 +52,8 @@ export async function applyRemediation(
       log.error({ remediation: plan.remediationId, err: errorMessage(err) }, 'remediation failed');
       return { executed: false, dryRun: false, error: errorMessage(err), before, after: [] };
     }
-    const settle = opts.settleMs ?? remediation.settleMs ?? 0;
+    const settle =
+      opts.settleMs ?? (typeof remediation.settleMs === 'function' ? remediation.settleMs(resolved.params) : (remediation.settleMs ?? 0));
     if (settle > 0) await new Promise((r) => setTimeout(r, settle));
     const after = await measure();
     const verification = (remediation.verify ?? defaultVerify)(plan, toMap(before), toMap(after));

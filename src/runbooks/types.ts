@@ -86,8 +86,8 @@ export interface Remediation<P = Record<string, unknown>> {
   execute(ctx: RunbookContext<P>, plan: RemediationPlan): Promise<ExecutionResult>;
   /** Judge the re-run checks; by default: better when no verify check got worse and one improved or is ok. */
   verify?(plan: RemediationPlan, before: FindingsById, after: FindingsById): VerificationOutcome;
-  /** Seconds to wait before re-running the checks (let a rollout settle). */
-  settleMs?: number;
+  /** How long to wait before re-running the checks (let a rollout settle, let metrics arrive). */
+  settleMs?: number | ((params: P) => number);
 }
 
 export interface ManualStep {

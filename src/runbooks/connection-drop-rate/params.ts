@@ -6,6 +6,8 @@ const quantity = z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/, 'must b
 
 /** Every threshold of connection-drop-rate.md, named, with the runbook's default. */
 export const DropRateParams = z.strictObject({
+  /** After a restart, wait this long before re-measuring: pods must be replaced and take traffic. */
+  verifySettleSeconds: z.number().min(0).max(900).default(60),
   /** The alert: TickStormConnectionDropRate fires when the drop rate exceeds 0.5% of connections. */
   dropRatePct: z.number().min(0).max(100).default(0.5),
   /** The runbook's `rate(...[5m])` window. */

@@ -22,7 +22,7 @@ export const rolloutRestart: Remediation<DropRateParams> = {
   title: 'Rolling restart of the workload',
   risk: 'medium',
   // The pods need time to be replaced and to take traffic before the drop rate means anything again.
-  settleMs: 60_000,
+  settleMs: (p) => p.verifySettleSeconds * 1000,
   applies(byId, _p, ctx) {
     if (!ctx.integrations.hasK8s() || !workloadRef(ctx.target.k8s)) return false;
     if (byId.get(DROP_RATE)?.status !== 'crit') return false;

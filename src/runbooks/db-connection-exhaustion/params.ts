@@ -55,6 +55,8 @@ export const DbConnectionParams = z.strictObject({
   logsConnectionErrorsCrit: z.number().int().min(1).default(50),
   /** Service events shown in the report. */
   serviceEventsShown: z.number().int().min(0).max(100).default(8),
+  /** After a remediation, wait this long before re-reading DatabaseConnections: RDS metrics arrive ~1 min late. */
+  verifySettleSeconds: z.number().min(0).max(900).default(90),
   /** Remediations: `aws ecs wait services-stable`, bounded. */
   stableWaitSeconds: z.number().min(0.1).max(3600).default(600),
   /** The waiter's first poll delay (ECS's own default is 15 s). */

@@ -13,7 +13,7 @@ export const ROLLOUT_VERIFY_CHECKS = ['db-connections', 'ecs-service'];
 
 // CloudWatch publishes RDS metrics each minute, about a minute late: wait that long after the service settles
 // before re-reading DatabaseConnections, or "after" still shows the old tasks' connections.
-export const METRICS_SETTLE_MS = 90_000;
+export const METRICS_SETTLE_MS = (p: { verifySettleSeconds: number }): number => p.verifySettleSeconds * 1000;
 
 export function ecsRef(aws: AwsTarget): EcsServiceRef {
   if (!aws.ecs) throw new ConnbotError('TARGET_NOT_CONFIGURED', 'no aws.ecs service in the catalog');
