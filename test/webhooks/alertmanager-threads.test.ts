@@ -7,8 +7,8 @@ import { startTestBot, type TestBot } from '../support/start-test-bot.js';
 import { waitFor } from '../support/wait-for.js';
 
 const TOKEN = 'alertmanager-test-token-0123456789';
-const firing = JSON.parse(readFileSync('../shared/samples/alertmanager-firing-real.json', 'utf8'));
-const resolved = JSON.parse(readFileSync('../shared/samples/alertmanager-resolved-real.json', 'utf8'));
+const firing = JSON.parse(readFileSync('test/alerts/fixtures/alertmanager-firing-real.json', 'utf8'));
+const resolved = JSON.parse(readFileSync('test/alerts/fixtures/alertmanager-resolved-real.json', 'utf8'));
 
 const catalog = {
   version: 1,
