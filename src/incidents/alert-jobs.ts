@@ -3,4 +3,6 @@ import type { IncomingAlert } from '../alerts/incoming-alert.js';
 export type AlertJob =
   | { kind: 'alert'; alert: IncomingAlert; receivedAtMs: number }
   | { kind: 'stale-check'; key: string; lastSeenMs: number }
-  | { kind: 'storm-refresh'; channel: string; stormId: string };
+  | { kind: 'storm-refresh'; channel: string; stormId: string }
+  /** A tier of the env's escalation: re-check the incident after `after`, and escalate if still bad. */
+  | { kind: 'escalate'; key: string; episode: string; tier: number };

@@ -25,6 +25,7 @@ export async function processAlertJob(rt: Runtime, job: Job<AlertJob>): Promise<
   const data = job.data;
   if (data.kind === 'stale-check') return markStale(rt, store, data.key, data.lastSeenMs);
   if (data.kind === 'storm-refresh') return refreshStorm(rt, storms, data.channel, data.stormId);
+  if (data.kind === 'escalate') return escalate(rt, store, data.key, data.episode, data.tier);
   const { alert, receivedAtMs } = data;
   const key = alertKey(alert);
   return store.withLock(key, async () => {
@@ -130,7 +131,10 @@ async function open(rt: Runtime, store: IncidentStore, storms: StormTracker, ale
   if (d.mapped) incident.lastDiagnosisMs = now;
   await store.put(incident);
   await scheduleStaleCheck(rt, incident, policy.staleAfterMs);
-  if (d.mapped) await enqueueDiagnosis(rt, incident, `${incident.episode}-first`);
+  if (d.mapped) {
+    await enqueueDiagnosis(rt, incident, `${incident.episode}-first`);
+    await scheduleEscalations(rt, incident);
+  }
   return { action: 'opened', key, ts: incident.ts };
 }
 
@@ -233,7 +237,34 @@ async function scheduleStaleCheck(rt: Runtime, incident: Incident, staleAfterMs:
   );
 }
 
-async function enqueueDiagnosis(rt: Runtime, incident: Incident, identity: string): Promise<void> {
+function escalationTiers(rt: Runtime, incident: Incident) {
+  if (!incident.service || !incident.env) return [];
+  return rt.catalog.services[incident.service]?.envs[incident.env]?.escalation?.tiers ?? [];
+}
+
+/** The runbook's "escalate if still bad after 15 minutes": one delayed re-check per tier of the env. */
+async function scheduleEscalations(rt: Runtime, incident: Incident): Promise<void> {
+  const tiers = escalationTiers(rt, incident);
+  for (const [tier, t] of tiers.entries()) {
+    await rt.alertQueue.add(
+      'escalate',
+      { kind: 'escalate', key: incident.key, episode: incident.episode, tier },
+      { jobId: jobId('escalate', incident.episode, String(tier)), delay: t.after },
+    );
+  }
+}
+
+async function escalate(rt: Runtime, store: IncidentStore, key: string, episode: string, tier: number): Promise<AlertJobResult> {
+  const incident = await store.get(key);
+  // Resolved, stale, or a new episode since: nothing to escalate.
+  if (!incident || incident.episode !== episode || incident.state !== 'firing' || !incident.ts) return { action: 'ignored', key };
+  const t = escalationTiers(rt, incident)[tier];
+  if (!t) return { action: 'ignored', key };
+  await enqueueDiagnosis(rt, incident, `${episode}-escalate-${tier}`, { tier, afterMs: t.after, notify: t.notify });
+  return { action: 'repeated', key, ts: incident.ts };
+}
+
+async function enqueueDiagnosis(rt: Runtime, incident: Incident, identity: string, escalation?: DiagnoseJob['escalation']): Promise<void> {
   const data: DiagnoseJob = {
     runId: randomUUID(),
     service: incident.service!,
@@ -241,6 +272,7 @@ async function enqueueDiagnosis(rt: Runtime, incident: Incident, identity: strin
     runbookId: incident.runbookId!,
     trigger: { kind: 'alert', alertKey: incident.key, source: incident.source === 'prometheus' ? 'alertmanager' : 'cloudwatch' },
     thread: { channel: incident.channel, ts: incident.ts! },
+    ...(escalation ? { escalation } : {}),
   };
   await rt.diagnoseQueue.add('diagnose', data, { jobId: jobId('alert-diagnose', identity) });
 }

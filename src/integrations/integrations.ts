@@ -5,6 +5,7 @@ import { K8sCluster } from './k8s/k8s-cluster.js';
 import { AwsTargetClient } from './aws/aws-target.js';
 import { PrometheusClient } from './prometheus/prometheus-client.js';
 import { HttpTargetClient } from './http/http-target.js';
+import { WebSocketTargetClient } from './websocket/websocket-target.js';
 
 /**
  * The adapters one diagnosis of one service env may use, built on first use from the catalog's targets and
@@ -15,6 +16,7 @@ export class Integrations {
   private k8sCluster: K8sCluster | undefined;
   private prometheusClient: PrometheusClient | undefined;
   private httpClient: HttpTargetClient | undefined;
+  private websocketClient: WebSocketTargetClient | undefined;
   private awsTarget: AwsTargetClient | undefined;
   private readonly closers: Array<() => Promise<void>> = [];
 
@@ -53,6 +55,14 @@ export class Integrations {
     if (!this.target.http) throw notConfigured(this.where, 'http');
     this.httpClient ??= new HttpTargetClient(this.target.http, this.where);
     return this.httpClient;
+  }
+
+  /** The catalog's `http.websocket` URL; each probe opens and closes its own socket. */
+  websocket(): WebSocketTargetClient {
+    const url = this.target.http?.websocket;
+    if (!url) throw notConfigured(this.where, 'http.websocket');
+    this.websocketClient ??= new WebSocketTargetClient(url);
+    return this.websocketClient;
   }
 
   aws(): AwsTargetClient {

@@ -7,6 +7,7 @@ import type { DiagnosisReport } from '../diagnosis/report.js';
 import type { Finding } from '../domain/finding.js';
 import { approvalPolicy, describeApprovers } from '../approvals/approval-policy.js';
 import { progressMessage, remediationMessage, reportMessages, rootMessage } from '../render/slack/report-blocks.js';
+import { escalationMessage } from '../render/slack/alert-blocks.js';
 import { jobId, type DiagnoseJob, type PendingRemediation } from './queue-names.js';
 import { ProgressUpdater } from './progress-updater.js';
 
@@ -90,6 +91,7 @@ export async function processDiagnoseJob(rt: Runtime, job: Job<DiagnoseJob>): Pr
     await rt.outbox.send({ method: 'chat.update', args: { channel, ts: threadTs, ...root(report.status) } }, key('root-status'));
   }
 
+  if (data.escalation) await postEscalation(rt, report, data.escalation, channel, threadTs, key);
   const pendingIds = await proposeRemediations(rt, report, channel, threadTs, requestedBy, key);
   await rt.audit.append({
     event: 'diagnosis.finished',
@@ -137,6 +139,23 @@ async function postReport(
       );
     }
   }
+}
+
+/** After an escalation re-check: still bad means the tier's people are called into the thread, visibly. */
+async function postEscalation(
+  rt: Runtime,
+  report: DiagnosisReport,
+  escalation: NonNullable<DiagnoseJob['escalation']>,
+  channel: string,
+  threadTs: string,
+  key: (step: string) => string,
+): Promise<void> {
+  const msg = escalationMessage({ status: report.status, afterMs: escalation.afterMs, notify: escalation.notify, tier: escalation.tier });
+  await rt.outbox.send(
+    { method: 'chat.postMessage', args: { channel, thread_ts: threadTs, reply_broadcast: report.status !== 'ok', ...msg } },
+    key('escalation'),
+  );
+  await rt.audit.append({ event: 'diagnosis.finished', runId: report.runId, escalationTier: escalation.tier, status: report.status, notified: report.status === 'ok' ? '' : escalation.notify.join(',') });
 }
 
 /** Stable per run and remediation: a retried job finds the same pending id instead of making a second one. */

@@ -21,6 +21,8 @@ export interface DiagnoseJob {
   trigger: Trigger;
   /** Post into this thread instead of opening a new root message (alert threads, re-checks). */
   thread?: { channel: string; ts: string };
+  /** An escalation re-check: if the result is still bad, notify these people in the thread. */
+  escalation?: { tier: number; afterMs: number; notify: string[] };
 }
 
 export interface RemediateJob {

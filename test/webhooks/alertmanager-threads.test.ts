@@ -22,6 +22,7 @@ const catalog = {
           // Nothing listens on port 9: the diagnosis reports errors quickly, which is what this test needs.
           prometheus: { url: 'http://127.0.0.1:9', selector: '{service="tickstorm"}' },
           http: { health: 'http://127.0.0.1:9/health' },
+          escalation: { tiers: [{ after: '3s', notify: ['S0SRE'] }] },
         },
       },
       alerts: [{ prometheus: { alertname: 'TickStormConnectionDropRate' }, envFromLabel: 'env' }],
@@ -107,6 +108,18 @@ describe('Alertmanager webhook → one Slack thread per incident', () => {
     expect(t.slack.roots('C0TICK')).toHaveLength(1);
   });
 
+  it('escalates an incident still bad after the tier delay, mentioning the tier, and not a resolved one', async () => {
+    const stuck = { ...firing.alerts[0], fingerprint: 'abcdef0123456789', labels: { ...firing.alerts[0].labels, instance: 'tick-2' } };
+    expect((await post(t, { ...firing, alerts: [stuck] })).status).toBe(200);
+    const root = await waitFor('second incident thread', () => t.slack.roots('C0TICK').find((m) => JSON.stringify(m.blocks).includes('FIRING')));
+    const escalation = await waitFor('escalation in the thread', () => t.slack.threadReplies('C0TICK', root.ts).find((m) => /escalating/.test(m.text)), 30_000);
+    expect(JSON.stringify(escalation.blocks)).toContain('<!subteam^S0SRE>');
+    expect(t.slack.callsOf('chat.postMessage').find((c) => c.args.thread_ts === root.ts && /escalating/.test(String(c.args.text)))?.args.reply_broadcast).toBe('true');
+    // The first incident was resolved before its tier came due: no escalation there.
+    const first = t.slack.roots('C0TICK').find((m) => m.ts !== root.ts)!;
+    expect(t.slack.threadReplies('C0TICK', first.ts).some((m) => /escalating/.test(m.text))).toBe(false);
+  });
+
   it('posts an unmapped alert to the default channel with its labels, and counts it', async () => {
     const weird = { ...alert(1, 'DiskFull'), labels: { alertname: 'DiskFull', note: '<!channel> <http://evil|click>' } };
     expect((await post(t, group([weird]))).status).toBe(200);
@@ -144,7 +157,7 @@ describe('Alertmanager webhook → one Slack thread per incident', () => {
     expect(threads()).toBeGreaterThanOrEqual(8);
     expect(threads()).toBeLessThanOrEqual(10);
     expect(t.slack.roots('C0ALERTS').filter((m) => /Alert storm/.test(m.text))).toHaveLength(1);
-    const posted = t.slack.callsOf('chat.postMessage').map((c) => `${c.args.channel}|${c.args.thread_ts ?? ''}|${String(c.args.blocks)}`);
+    const posted = t.slack.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0ALERTS').map((c) => `${c.args.channel}|${c.args.thread_ts ?? ''}|${String(c.args.blocks)}`);
     expect(new Set(posted).size).toBe(posted.length);
   });
 });

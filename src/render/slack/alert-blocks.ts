@@ -1,5 +1,7 @@
 import { formatDuration } from '../../catalog/duration.js';
-import { codeBlock, context, header, oneLine, section, utcTime, type KnownBlock, type SlackMessage } from './block-kit.js';
+import { codeBlock, context, header, oneLine, section, STATUS_WORD, utcTime, type KnownBlock, type SlackMessage } from './block-kit.js';
+import type { Status } from '../../domain/finding.js';
+import { describeApprovers } from '../../approvals/approval-policy.js';
 import { escapeCode, escapeMrkdwn } from './mrkdwn.js';
 
 export interface AlertRootInput {
@@ -89,4 +91,16 @@ export function stormSummaryMessage(s: StormSummaryInput): SlackMessage {
       section(codeBlock(table, 2900, 'alerts')),
     ],
   };
+}
+
+/** The outcome of an escalation re-check: the tier's people are mentioned only when it is still bad. */
+export function escalationMessage(e: { status: Status; afterMs: number; notify: string[]; tier: number }): SlackMessage {
+  const after = formatDuration(e.afterMs);
+  if (e.status === 'ok') {
+    const text = `:large_green_circle: Re-checked ${after} after it fired: *OK* now. No escalation (tier ${e.tier + 1}).`;
+    return { text: oneLine(text), blocks: [section(text)] };
+  }
+  const who = describeApprovers(e.notify);
+  const text = `:rotating_light: Still *${STATUS_WORD[e.status]}* ${after} after it fired — escalating (tier ${e.tier + 1}) to ${who}. The fresh report is above.`;
+  return { text: oneLine(`Still ${STATUS_WORD[e.status]} after ${after}: escalating`), blocks: [section(text)] };
 }
