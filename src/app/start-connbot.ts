@@ -41,6 +41,23 @@ export interface StartOptions {
   collectDefaultMetrics?: boolean;
 }
 
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+/** While Redis is down every reconnect attempt errors; one line per source every 10 s is enough to act on. */
+function throttledErrorLog(log: Logger): (source: string, err: Error) => void {
+  const last = new Map<string, number>();
+  return (source, err) => {
+    const now = Date.now();
+    if (now - (last.get(source) ?? 0) < 10_000) return;
+    last.set(source, now);
+    log.warn({ source, err: err.message }, 'queue connection error');
+  };
+}
+
 /** Start the roles ROLE asks for, sharing one Runtime. */
 export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance> {
   const { env, catalog, log } = opts;
@@ -119,19 +136,27 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     log.info({ url, role: env.ROLE }, 'connbot listening');
   }
 
+  const reportError = throttledErrorLog(log);
+  for (const w of workers) w.on('error', (err) => reportError(`worker ${w.name}`, err));
+  for (const q of [diagnoseQueue, remediateQueue, alertQueue] as Queue[]) q.on('error', (err) => reportError(`queue ${q.name}`, err));
+  outbox.onError((err) => reportError('slack-out events', err));
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      // Stop taking work first, then let running jobs finish (bounded), then drop connections.
-      if (server) await new Promise<void>((r) => server!.close(() => r()));
-      server?.closeAllConnections();
-      await bolt?.stop().catch(() => undefined);
-      const drain = Promise.allSettled(workers.map((w) => w.close()));
-      const bound = new Promise((r) => setTimeout(r, opts.drainMs ?? 25_000).unref());
-      await Promise.race([drain, bound]);
-      await Promise.race([Promise.allSettled(workers.map((w) => w.close(true))), new Promise((r) => setTimeout(r, 2000).unref())]);
-      await Promise.allSettled([diagnoseQueue.close(), remediateQueue.close(), alertQueue.close(), outbox.close()]);
-      await redis.quit().catch(() => redis.disconnect());
+      // Stop taking work first, then let running jobs finish (bounded), then drop connections. Every step is
+      // bounded: with Redis gone, BullMQ's close would otherwise wait for a reconnect that never comes.
+      if (server) {
+        const closed = new Promise<void>((r) => server!.close(() => r()));
+        server.closeAllConnections();
+        await closed;
+      }
+      await bounded(bolt?.stop() ?? Promise.resolve(), 2000);
+      await bounded(Promise.allSettled(workers.map((w) => w.close())), opts.drainMs ?? 25_000);
+      await bounded(Promise.allSettled(workers.map((w) => w.close(true))), 2000);
+      await bounded(Promise.allSettled([diagnoseQueue.close(), remediateQueue.close(), alertQueue.close(), outbox.close()]), 2000);
+      await bounded(redis.quit(), 1000);
+      redis.disconnect();
     })());
   return { runtime, ...(url ? { url } : {}), close };
 }

@@ -30,6 +30,11 @@ export class SlackOutbox {
     this.events.setMaxListeners(0);
   }
 
+  onError(listener: (err: Error) => void): void {
+    this.queue.on('error', listener);
+    this.events.on('error', listener);
+  }
+
   private whenReady(): Promise<void> {
     this.ready ??= this.events.waitUntilReady().then(() => undefined);
     return this.ready;

@@ -1,0 +1,121 @@
+import type { CheckResult, DetailBlock, Evidence, Status } from '../../../domain/finding.js';
+import { errorMessage } from '../../../errors.js';
+import type { Check, RunbookContext } from '../../types.js';
+import { fmtNumber, promEvidence } from '../../connection-drop-rate/evidence.js';
+import type { ConnectionErrorsParams } from '../params.js';
+import { ERRORS_PREFIX, connectionErrorCounters, ratesBetween, scrapeServiceMetrics, type ErrorCounters } from '../service-metrics.js';
+
+export const CONNECTION_ERRORS = 'connection-errors';
+
+export interface ConnectionErrorsData {
+  metric: string;
+  typeLabel: string | undefined;
+  /** Since each process started (the counters as exported). */
+  totalsByType: Record<string, number>;
+  byTypePerSec: Record<string, number>;
+  totalPerSec: number;
+  source: 'prometheus' | 'endpoint';
+}
+
+/**
+ * "Check connection errors": the counters by type from the service's own endpoint, and how fast they grow —
+ * from Prometheus over the rate window when the catalog names one, else from a second scrape a few seconds on.
+ */
+export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
+  id: CONNECTION_ERRORS,
+  title: 'Connection errors by type',
+  skipUnless: (ctx) => (ctx.target.http?.metrics ? undefined : 'the catalog names no http.metrics URL for this env'),
+  timeoutMs: (p) => 2 * p.metricsTimeoutMs + p.errorSampleSeconds * 1000 + p.queryTimeoutMs + 1000,
+  async run(ctx): Promise<CheckResult> {
+    const p = ctx.params;
+    const http = ctx.integrations.http();
+    const url = http.url('metrics');
+    const evidence: Evidence[] = [{ call: `GET ${url}`, cli: `curl ${url} | grep ${ERRORS_PREFIX}` }];
+    const opts = { timeoutMs: p.metricsTimeoutMs, signal: ctx.signal };
+    const first = await scrapeServiceMetrics(http, opts);
+    const counters = connectionErrorCounters(first.expo);
+    if (!counters) {
+      return {
+        status: 'unknown',
+        summary: `no ${ERRORS_PREFIX}* counter among the ${first.expo.samples.length} samples the endpoint exports`,
+        evidence,
+      };
+    }
+    const notes: string[] = [];
+    let rates = ctx.target.prometheus ? await prometheusRates(ctx, counters, evidence, notes) : undefined;
+    let source: ConnectionErrorsData['source'] = 'prometheus';
+    let window = p.rateWindow;
+    if (!rates) {
+      await new Promise((r) => setTimeout(r, p.errorSampleSeconds * 1000));
+      const second = await scrapeServiceMetrics(http, opts);
+      const after = connectionErrorCounters(second.expo);
+      rates = ratesBetween(counters.byType, after?.byType ?? {}, (second.at - first.at) / 1000);
+      counters.byType = after?.byType ?? counters.byType;
+      source = 'endpoint';
+      window = `${fmtNumber(p.errorSampleSeconds, 1)}s`;
+    }
+    const totalPerSec = Object.values(rates).reduce((n, v) => n + v, 0);
+    const status: Status = totalPerSec >= p.errorsCritPerSec ? 'crit' : totalPerSec >= p.errorsWarnPerSec && totalPerSec > 0 ? 'warn' : 'ok';
+    const kinds = [...new Set([...Object.keys(counters.byType), ...Object.keys(rates)])].sort(
+      (a, b) => (rates[b] ?? 0) - (rates[a] ?? 0) || (counters.byType[b] ?? 0) - (counters.byType[a] ?? 0),
+    );
+    const top = kinds.filter((k) => (rates[k] ?? 0) > 0).slice(0, 3);
+    const how = source === 'prometheus' ? `over ${window} (Prometheus)` : `over ${window} between two scrapes`;
+    const details: DetailBlock[] = [
+      {
+        kind: 'table',
+        columns: [counters.typeLabel ?? 'type', 'per second', 'total since start'],
+        rows: kinds.map((k) => [k, fmtNumber(rates[k] ?? 0, 3), fmtNumber(counters.byType[k] ?? 0)]),
+        caption: `${counters.metric}, rate ${how}`,
+      },
+      ...notes.map((text): DetailBlock => ({ kind: 'text', text })),
+    ];
+    const data: ConnectionErrorsData = {
+      metric: counters.metric,
+      typeLabel: counters.typeLabel,
+      totalsByType: counters.byType,
+      byTypePerSec: rates,
+      totalPerSec,
+      source,
+    };
+    return {
+      status,
+      summary:
+        totalPerSec === 0
+          ? `no new connection errors ${how}`
+          : `${fmtNumber(totalPerSec, 3)} connection errors/s ${how}: ${top.map((k) => `${k} ${fmtNumber(rates![k] ?? 0, 3)}/s`).join(', ')}`,
+      details,
+      evidence,
+      data: { ...data },
+    };
+  },
+};
+
+/** The rate over the window from Prometheus, or undefined (with a note) when it cannot say. */
+async function prometheusRates(
+  ctx: RunbookContext<ConnectionErrorsParams>,
+  counters: ErrorCounters,
+  evidence: Evidence[],
+  notes: string[],
+): Promise<Record<string, number> | undefined> {
+  const prom = ctx.integrations.prometheus();
+  const by = counters.typeLabel ? ` by (${counters.typeLabel})` : '';
+  const q = `sum${by} (rate(${prom.select(counters.metric)}[${ctx.params.rateWindow}]))`;
+  evidence.push(promEvidence(prom, q));
+  try {
+    const series = await prom.queryVector(q, { signal: ctx.signal, timeoutMs: ctx.params.queryTimeoutMs });
+    if (series.length === 0) {
+      notes.push(`Prometheus has no ${counters.metric} series for ${prom.selector ?? 'this service'}; rate measured from two scrapes instead.`);
+      return undefined;
+    }
+    const rates: Record<string, number> = {};
+    for (const s of series) {
+      const kind = (counters.typeLabel && s.labels[counters.typeLabel]) || '(none)';
+      rates[kind] = Number.isFinite(s.sample[1]) ? s.sample[1] : 0;
+    }
+    return rates;
+  } catch (err) {
+    notes.push(`Prometheus query failed (${errorMessage(err)}); rate measured from two scrapes instead.`);
+    return undefined;
+  }
+}

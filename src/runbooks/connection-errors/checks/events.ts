@@ -1,0 +1,83 @@
+import type { CheckResult, Status } from '../../../domain/finding.js';
+import type { ClusterEvent } from '../../../integrations/k8s/k8s-cluster.js';
+import { redactSecrets, truncateText } from '../../../render/slack/mrkdwn.js';
+import type { Check } from '../../types.js';
+import { workloadRef } from '../../connection-drop-rate/workload.js';
+import type { ConnectionErrorsParams } from '../params.js';
+
+export const EVENTS = 'events';
+
+export interface EventsData {
+  warnings: number;
+  byReason: Record<string, number>;
+  /** "Back-off restarting failed container": the kubelet's word for CrashLoopBackOff. */
+  backOff: number;
+  oomKilling: number;
+  /** Readiness/liveness probes failing: the Service stops sending those pods traffic. */
+  unhealthy: number;
+}
+
+const MESSAGE_CHARS = 200;
+
+/** `kubectl get events -n <ns> --field-selector type=Warning`: what Kubernetes saw happen to the pods lately. */
+export const eventsCheck: Check<ConnectionErrorsParams> = {
+  id: EVENTS,
+  title: 'Recent warning events',
+  skipUnless: (ctx) => {
+    if (!ctx.integrations.hasK8s()) return 'the catalog names no k8s target for this env';
+    return ctx.target.k8s?.namespace ? undefined : 'the k8s target names no namespace';
+  },
+  async run(ctx): Promise<CheckResult> {
+    const p = ctx.params;
+    const namespace = ctx.target.k8s!.namespace!;
+    const name = workloadRef(ctx.target.k8s)?.name;
+    const events = await ctx.integrations.k8s().listEvents(namespace);
+    const evidence = [
+      {
+        call: `GET /api/v1/namespaces/${namespace}/events`,
+        cli: `kubectl get events -n ${namespace} --field-selector type=Warning --sort-by=.lastTimestamp`,
+      },
+    ];
+    const since = Date.now() - p.eventsWindowMinutes * 60_000;
+    const ours = events
+      .filter((e) => e.type === 'Warning' && belongsTo(e, name) && (!e.lastSeen || Date.parse(e.lastSeen) >= since))
+      .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''));
+    const byReason: Record<string, number> = {};
+    for (const e of ours) byReason[e.reason] = (byReason[e.reason] ?? 0) + e.count;
+    const data: EventsData = {
+      warnings: ours.reduce((n, e) => n + e.count, 0),
+      byReason,
+      backOff: byReason.BackOff ?? 0,
+      oomKilling: ours.filter((e) => e.reason === 'OOMKilling' || /OOMKilled|out of memory/i.test(e.message)).reduce((n, e) => n + e.count, 0),
+      unhealthy: byReason.Unhealthy ?? 0,
+    };
+    const scope = name ? `${name} and its pods` : `namespace ${namespace}`;
+    if (ours.length === 0) {
+      return { status: 'ok', summary: `no warning events for ${scope} in the last ${p.eventsWindowMinutes} min`, evidence, data: { ...data } };
+    }
+    const status: Status = 'warn';
+    const reasons = Object.entries(byReason)
+      .sort((a, b) => b[1] - a[1])
+      .map(([r, n]) => `${r} ×${n}`);
+    return {
+      status,
+      summary: `${data.warnings} warning event(s) for ${scope} in the last ${p.eventsWindowMinutes} min: ${reasons.join(', ')}`,
+      details: [
+        {
+          kind: 'table',
+          columns: ['reason', 'object', 'count', 'last seen', 'message'],
+          rows: ours.slice(0, 15).map((e) => [e.reason, e.object, String(e.count), e.lastSeen ?? '-', truncateText(redactSecrets(e.message), MESSAGE_CHARS, '…')]),
+        },
+      ],
+      evidence,
+      data: { ...data },
+    };
+  },
+};
+
+/** The workload itself, its pods (`vectorizer-0`, `websocket-7d9f-x`) and their ReplicaSets. */
+function belongsTo(e: ClusterEvent, name: string | undefined): boolean {
+  if (!name) return true;
+  const object = e.object.slice(e.object.indexOf('/') + 1);
+  return object === name || object.startsWith(`${name}-`);
+}
