@@ -137,10 +137,8 @@ describe('/conn check through the real Bolt receiver and a fake Slack Web API', 
       click(GROUP_MEMBER, proposal.ts, 'remediation.approve', pendingId),
       click(APPROVER, proposal.ts, 'remediation.approve', pendingId),
     ]);
-    const outcome = await waitFor('outcome message', () =>
-      t.slack.threadReplies(CHANNEL, root.ts).find((m) => /verif/i.test(m.text + JSON.stringify(m.blocks)) && m.ts > proposal.ts),
-    30_000);
-    expect(outcome).toBeTruthy();
+    const outcome = await waitFor('outcome message', () => t.slack.threadReplies(CHANNEL, root.ts).find((m) => /^Kill idle client connections: (verified|not verified)$/.test(m.text)), 30_000);
+    expect(outcome.text).toBe('Kill idle client connections: verified');
     await waitFor('status done', async () => ((await t.bot.runtime.pending.state(pendingId))?.status === 'done' ? true : undefined));
     const audit = await t.bot.runtime.audit.recent(500);
     expect(audit.filter((a) => a.event === 'remediation.executed' && a.pendingId === pendingId)).toHaveLength(1);

@@ -13,8 +13,10 @@ export interface ScaleSpec<P> {
   applies(findings: FindingsById, params: P, ctx: RunbookContext<P>): boolean;
   /** Why, with the numbers, for the plan summary. */
   reason(findings: FindingsById, params: P): string;
-  /** Re-run afterwards besides the workload check. */
+  /** Re-run afterwards besides the workload check; each must be ok. */
   verifyChecks: string[];
+  /** Re-run and shown before → after, not judged (connections take a while to spread). */
+  alsoShow: string[];
   notes(ctx: RunbookContext<P>): string[];
 }
 
@@ -78,7 +80,7 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
           `Wait up to ${wait} s until ${n} replicas are ready\nkubectl rollout status ${ref.kind}/${ref.name} -n ${ref.namespace} --timeout=${wait}s`,
         ],
         params: { ...params },
-        verifyChecks: [WORKLOAD, ...spec.verifyChecks],
+        verifyChecks: [WORKLOAD, ...spec.verifyChecks, ...spec.alsoShow],
         notes: [
           `Allowed: ${bounds.min}..${bounds.max} replicas (catalog k8s.minReplicas..maxReplicas).`,
           'A HorizontalPodAutoscaler on this workload would undo a manual scale: check `kubectl get hpa -n ' + ref.namespace + '` first.',
@@ -122,8 +124,8 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
       const w = current(after);
       const reached = w !== undefined && w.desired === n && w.ready === n;
       return verifyAllOk(plan.verifyChecks, before, after, {
-        ok: reached,
-        text: `ready replicas ${w ? `${w.ready}/${w.desired}` : 'not measured'} (asked ${String(n)})`,
+        required: [WORKLOAD, ...spec.verifyChecks],
+        extra: { ok: reached, text: `ready replicas ${w ? `${w.ready}/${w.desired}` : 'not measured'} (asked ${String(n)})` },
       });
     },
   };

@@ -1,0 +1,29 @@
+import { fmtNumber } from '../../connection-drop-rate/evidence.js';
+import { scaleWorkloadRemediation } from '../k8s-workload/scale-workload.js';
+import type { ConnectionErrorsParams } from '../params.js';
+import { HEALTH } from '../checks/health.js';
+import { CONNECTIONS } from '../checks/connections.js';
+import { readSignals } from '../signals.js';
+
+/**
+ * Resolution step 4, Scale Horizontally: more replicas share the connections, each under its own
+ * max_connections. Pointless while no pod is up, so only offered when some are.
+ */
+export const scaleOut = scaleWorkloadRemediation<ConnectionErrorsParams>({
+  applies(byId) {
+    const s = readSignals(byId);
+    if (s.down) return false;
+    return s.connectionsBad || (s.logs?.signals.tooManyConnections ?? 0) > 0;
+  },
+  reason(byId) {
+    const s = readSignals(byId);
+    const c = s.connections;
+    if (c) return `${fmtNumber(c.current)} connections are ${fmtNumber(c.pct, 1)}% of max_connections ${fmtNumber(c.maxConnections)}`;
+    return `${s.logs?.signals.tooManyConnections ?? 0} "too many connections" log lines`;
+  },
+  verifyChecks: [HEALTH],
+  alsoShow: [CONNECTIONS],
+  notes: () => [
+    'Connections already open stay where they are; new ones spread over the new replicas through the Service.',
+  ],
+});

@@ -1,0 +1,65 @@
+import type { Finding } from '../../domain/finding.js';
+import type { FindingsById } from '../types.js';
+import { measured } from '../redis-pool-exhaustion/finding-data.js';
+import { WORKLOAD, type WorkloadData } from './k8s-workload/workload-check.js';
+import { HEALTH } from './checks/health.js';
+import { PODS } from './checks/pods.js';
+import { CONNECTIONS, type ConnectionsData } from './checks/connections.js';
+import { CONNECTION_ERRORS, type ConnectionErrorsData } from './checks/connection-errors.js';
+import { LOGS, type LogsData } from './checks/logs.js';
+import { EVENTS, type EventsData } from './checks/events.js';
+
+/** connection-drop-rate's pods check reports these. */
+interface PodsData {
+  pods: number;
+  notReady: number;
+  oomKilled: number;
+  maxRestarts: number;
+}
+
+const NO_ANSWER = new Set(['refused', 'timeout', 'dns', 'reset', 'tls', 'error']);
+
+export const isBad = (f: Finding | undefined): boolean => f !== undefined && !f.skipped && (f.status === 'warn' || f.status === 'crit');
+
+/** The findings, read once into the facts the causes, remediations and manual steps reason over. */
+export function readSignals(byId: FindingsById) {
+  const pods = measured<PodsData>(byId, PODS)?.data;
+  const workload = measured<WorkloadData>(byId, WORKLOAD)?.data;
+  const health = byId.get(HEALTH);
+  const healthRan = health !== undefined && !health.skipped && health.status !== 'error';
+  const outcome = healthRan ? (health.data.outcome as string | undefined) : undefined;
+  const statusCode = healthRan ? (health.data.statusCode as number | undefined) : undefined;
+  const nonePodsReady = pods !== undefined && (pods.pods === 0 || pods.notReady === pods.pods);
+  return {
+    pods,
+    workload,
+    /** No pod (or no replica) ready at all. */
+    down: nonePodsReady || (workload !== undefined && (workload.desired === 0 || workload.ready === 0)),
+    allReady: pods !== undefined && pods.pods > 0 && pods.notReady === 0 && (workload === undefined || workload.ready >= workload.desired),
+    health,
+    healthOutcome: outcome,
+    healthOk: healthRan && health.status === 'ok',
+    /** No HTTP answer at all: refused, timed out, DNS, reset, TLS. */
+    healthUnreachable: outcome !== undefined && NO_ANSWER.has(outcome),
+    health5xx: statusCode !== undefined && statusCode >= 500,
+    connections: measured<ConnectionsData>(byId, CONNECTIONS)?.data,
+    connectionsBad: isBad(byId.get(CONNECTIONS)),
+    errors: measured<ConnectionErrorsData>(byId, CONNECTION_ERRORS)?.data,
+    errorsBad: isBad(byId.get(CONNECTION_ERRORS)),
+    logs: measured<LogsData>(byId, LOGS)?.data,
+    logsBad: isBad(byId.get(LOGS)),
+    events: measured<EventsData>(byId, EVENTS)?.data,
+  };
+}
+
+export type Signals = ReturnType<typeof readSignals>;
+
+/** Error kinds whose name says the limit refused them. */
+export function limitErrorKinds(s: Signals): Array<[string, number]> {
+  return Object.entries(s.errors?.byTypePerSec ?? {}).filter(([k, v]) => v > 0 && /limit|too_?many|max|reject|refus|exhaust/i.test(k));
+}
+
+/** Crash-looping: the kubelet backs off restarting, or pods keep restarting while not ready. */
+export function crashLooping(s: Signals, restartsWarn: number): boolean {
+  return (s.events?.backOff ?? 0) > 0 || (s.pods !== undefined && s.pods.notReady > 0 && s.pods.maxRestarts >= restartsWarn);
+}
