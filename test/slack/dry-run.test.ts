@@ -36,7 +36,9 @@ describe('DRY_RUN=true', () => {
 
   it('plans and reports an approved remediation but never executes it', async () => {
     for (let i = 0; i < 20; i++) {
-      const c = new Redis(target.url, { connectionName: `idle-${i}` });
+      // No reconnects: a killed connection would stay dead and fail its PING below.
+      const c = new Redis(target.url, { connectionName: `idle-${i}`, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      c.on('error', () => {});
       await c.ping();
       idle.push(c);
     }
