@@ -11,7 +11,8 @@ import { LOGS } from '../checks/logs.js';
 export const rolloutRestart = restartWorkloadRemediation<ConnectionErrorsParams>({
   applies(byId) {
     const s = readSignals(byId);
-    if (!s.pods && !s.workload) return false;
+    // Nothing to restart in a workload scaled to zero: scaling it up is the fix.
+    if ((!s.pods && !s.workload) || s.workload?.desired === 0) return false;
     return [WORKLOAD, PODS, HEALTH, CONNECTION_ERRORS, LOGS].some((id) => isBad(byId.get(id))) || s.healthUnreachable;
   },
   // "Verify service is running": the pods are ready again and /api/status answers.

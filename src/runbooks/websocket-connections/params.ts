@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { PROMQL_DURATION } from '../../integrations/prometheus/selector.js';
+
+const promDuration = z.string().regex(PROMQL_DURATION, 'must be a PromQL duration like 5m or 10s');
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
+
+/**
+ * Every threshold of websocket-connections.md, named. Where the runbook gives a number it is the default; where
+ * it gives none, the default is chosen here and the comment says why.
+ */
+export const WebSocketParams = z.strictObject({
+  /** The runbook's `rate(...[5m])`. */
+  rateWindow: promDuration.default('5m'),
+  /** websocket.yaml `max_connections: 10000`, which each instance enforces on its own. */
+  maxConnections: z.number().int().min(1).default(10_000),
+  /** Not in the runbook: the 80% line the other connection runbooks alert at, and 95% as "about to refuse". */
+  connectionsWarnPct: z.number().min(1).max(100).default(80),
+  connectionsCritPct: z.number().min(1).max(100).default(95),
+  /**
+   * Disconnections per second over the window. Not in the runbook: one a second is a dashboard losing its stream
+   * every few minutes at a few hundred connections; ten is a mass reconnect.
+   */
+  disconnectionsWarnPerSec: z.number().min(0).default(1),
+  disconnectionsCritPerSec: z.number().min(0).default(10),
+  /** "histogram_quantile(0.95, ...)": message latency. */
+  latencyQuantile: z.number().gt(0).lt(1).default(0.95),
+  /** Not in the runbook: ECG streams are watched live, so half a second is noticeable and two seconds is stale data. */
+  latencyWarnSeconds: z.number().min(0).default(0.5),
+  latencyCritSeconds: z.number().min(0).default(2),
+  /** Connection errors per second (all types): not in the runbook; a few a minute is worth a look. */
+  errorsWarnPerSec: z.number().min(0).default(0.05),
+  errorsCritPerSec: z.number().min(0).default(1),
+  /** The runbook's `rate(container_cpu_usage_seconds_total...) * 100`: percent of one core per pod. */
+  cpuWarnPct: z.number().min(1).default(80),
+  cpuCritPct: z.number().min(1).default(95),
+  /** The runbook's WebSocket test: connect, send {"type": "ping"}, wait for the reply. */
+  handshakeTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  replyTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** A handshake slower than this inside the cluster means the service (or its proxy) is struggling. */
+  handshakeWarnMs: z.number().int().min(1).default(1000),
+  healthTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  queryTimeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  podRestartsWarn: z.number().int().min(1).default(3),
+  /** `kubectl rollout status` after a restart or a scale, bounded. */
+  rolloutWaitSeconds: z.number().min(0).max(3600).default(300),
+  rolloutPollSeconds: z.number().min(0.05).max(60).default(5),
+  /** Step 3 websocket.yaml values. */
+  heartbeatIntervalSeconds: z.number().int().min(1).default(30),
+  connectionTimeoutSeconds: z.number().int().min(1).default(300),
+  maxMessageSize: z.number().int().min(1).default(1_048_576),
+  /** Step 3 connection_pool.yaml values. */
+  maxPoolSize: z.number().int().min(1).default(1000),
+  poolTimeoutSeconds: z.number().int().min(1).default(30),
+  maxIdleTimeSeconds: z.number().int().min(1).default(300),
+  /** Step 4 probe values. */
+  readinessInitialDelaySeconds: z.number().int().min(0).default(5),
+  readinessPeriodSeconds: z.number().int().min(1).default(10),
+  livenessInitialDelaySeconds: z.number().int().min(0).default(15),
+  livenessPeriodSeconds: z.number().int().min(1).default(20),
+  /** The objects the runbook names around the deployment. */
+  configMap: k8sName.default('websocket-config'),
+  ingress: k8sName.default('websocket-ingress'),
+  tlsSecret: k8sName.default('websocket-tls'),
+  publicHost: z.string().regex(/^[a-z0-9.-]+$/i, 'must be a host name').default('websocket.vitalstream.com'),
+});
+
+export type WebSocketParams = z.infer<typeof WebSocketParams>;

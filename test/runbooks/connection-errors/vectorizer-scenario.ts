@@ -1,0 +1,61 @@
+import { validateCatalog } from '../../../src/catalog/load-catalog.js';
+import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve-target.js';
+import { FakeWorkloadApi, type FakeEvent, type FakePod } from './fake-workload-api.js';
+
+/** The example catalog's vectorizer/prod, pointed at local fakes; params shortened so a suite stays fast. */
+export function vectorizerTarget(opts: {
+  health: string;
+  metrics: string;
+  prometheus?: string;
+  params?: Record<string, number | string>;
+}): ResolvedTarget {
+  return resolveTarget(
+    validateCatalog({
+      version: 1,
+      services: {
+        vectorizer: {
+          runbooks: ['connection-errors'],
+          envs: {
+            prod: {
+              k8s: { context: 'prod', namespace: 'vectorizer', statefulset: 'vectorizer', minReplicas: 2, maxReplicas: 6 },
+              http: { health: opts.health, metrics: opts.metrics },
+              ...(opts.prometheus ? { prometheus: { url: opts.prometheus, selector: '{service="vectorizer"}' } } : {}),
+              params: { maxConnections: 10000, errorSampleSeconds: 0.4, rolloutWaitSeconds: 3, rolloutPollSeconds: 0.05, ...opts.params },
+            },
+          },
+        },
+      },
+    }),
+    'vectorizer',
+    'prod',
+  );
+}
+
+const INFO_LOG = [
+  '2026-01-16T09:12:00.004Z  INFO vectorizer::server: REST API listening on 0.0.0.0:15002',
+  '2026-01-16T09:12:01.220Z  INFO vectorizer::db: loaded 14 collections (2,418,112 vectors)',
+  '2026-01-16T09:13:44.871Z  INFO vectorizer::api: POST /collections/docs/search 200 4.1ms',
+];
+
+export function readyPods(n: number, log: string[] = INFO_LOG): FakePod[] {
+  return Array.from({ length: n }, (_, i) => ({ name: `vectorizer-${i}`, ready: true, restartCount: 0, log }));
+}
+
+/** A StatefulSet vectorizer in namespace vectorizer, pods labelled app=vectorizer, kubeconfig context prod. */
+export async function startVectorizerCluster(pods: FakePod[], events: FakeEvent[] = [], replicas = pods.length): Promise<FakeWorkloadApi> {
+  const api = await FakeWorkloadApi.start({
+    namespace: 'vectorizer',
+    kind: 'statefulset',
+    name: 'vectorizer',
+    matchLabels: { app: 'vectorizer' },
+    replicas,
+    pods,
+    events,
+    rollout: 'completes',
+    rolloutDelayMs: 150,
+  });
+  process.env.KUBECONFIG = api.kubeconfigPath;
+  return api;
+}
+
+export const ONLINE = { status: 'online', version: '1.8.2', uptime_seconds: 86_400 };

@@ -1,0 +1,184 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
+import type { DiagnosisReport } from '../../../src/diagnosis/report.js';
+import type { FakeWorkloadApi } from '../connection-errors/fake-workload-api.js';
+import { startFakePrometheus, type FakePrometheus } from '../connection-errors/fake-prometheus.js';
+import { HEALTHY, startFakeVitalStream, type FakeVitalStream } from './fake-vitalstream.js';
+import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods } from './vitalstream-scenario.js';
+
+const finding = (r: DiagnosisReport, id: string) => r.findings.find((f) => f.checkId === id)!;
+
+describe('websocket-connections diagnosis of VitalStream', () => {
+  const previousKubeconfig = process.env.KUBECONFIG;
+  let service: FakeVitalStream;
+  let prometheus: FakePrometheus;
+  let cluster: FakeWorkloadApi | undefined;
+
+  beforeAll(async () => {
+    service = await startFakeVitalStream();
+    prometheus = await startFakePrometheus();
+  });
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+    Object.assign(service.behaviour, structuredClone(HEALTHY));
+  });
+  afterAll(async () => {
+    await Promise.all([service?.stop(), prometheus?.stop()]);
+    if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = previousKubeconfig;
+  });
+
+  const diagnose = async (metrics = CALM) => {
+    prometheus.answers.clear();
+    for (const [q, a] of answersFor(metrics)) prometheus.answers.set(q, a);
+    return runDiagnosis(vitalstreamTarget(service, prometheus.url));
+  };
+
+  it('finds a calm service healthy after a real handshake and ping, with the runbook queries as evidence', async () => {
+    cluster = await startVitalStreamCluster(websocketPods(3));
+    const before = service.received.length;
+    const report = await diagnose();
+
+    expect(report.findings.map((f) => [f.checkId, f.status])).toEqual([
+      ['active-connections', 'ok'],
+      ['disconnections', 'ok'],
+      ['message-latency', 'ok'],
+      ['connection-errors', 'ok'],
+      ['health', 'ok'],
+      ['detailed-health', 'ok'],
+      ['websocket-handshake', 'ok'],
+      ['workload', 'ok'],
+      ['pods', 'ok'],
+      ['cpu', 'ok'],
+    ]);
+    expect(service.received.slice(before)).toEqual(['{"type":"ping"}']);
+    expect(finding(report, 'websocket-handshake').summary).toMatch(/^handshake 101 in \d+ ms, (message|pong) reply in \d+ ms$/);
+    expect(finding(report, 'active-connections').summary).toBe(
+      '3,637 active connections on 3 instance(s); busiest 10.0.5.13:8003 at 1,240 (12.4% of max_connections 10,000)',
+    );
+    expect(finding(report, 'message-latency').summary).toBe('p95 message latency 42 ms over 5m (warn 500 ms, crit 2000 ms)');
+    expect(finding(report, 'detailed-health').summary).toMatch(/^HTTP 200 in \d+ ms; reports "healthy"; 3 component\(s\) healthy$/);
+    expect(prometheus.queries.sort()).toEqual(Object.values(Q).sort());
+    expect(report.status).toBe('ok');
+    expect(report.causes).toEqual([]);
+    expect(report.proposals).toEqual([]);
+    expect(report.manualSteps).toEqual([]);
+
+    const clis = report.findings.flatMap((f) => f.evidence.map((e) => e.cli ?? ''));
+    expect(clis).toContain(`curl -s "${prometheus.url}/api/v1/query?query=sum(websocket_connections_active{environment=\\"production\\"})"`);
+    expect(clis).toContain(`curl -f ${service.detailedUrl} || echo "Detailed health check failed"`);
+    expect(clis).toContain('kubectl get pods -n vitalstream -l app=websocket');
+    const port = new URL(service.websocketUrl).port;
+    expect(clis.find((c) => c.startsWith('kubectl exec -it deployment/websocket -n vitalstream -- python -c'))).toContain(
+      `websockets.connect('ws://localhost:${port}/ws')`,
+    );
+  });
+
+  it('blames the proxy when /health answers but the upgrade gets a 502, and hands over the ingress and TLS checks', async () => {
+    cluster = await startVitalStreamCluster(websocketPods(3));
+    service.behaviour.websocket = { kind: 'refuse', status: 502, reason: 'Bad Gateway' };
+    const report = await diagnose({ ...CALM, errorsByType: { handshake_failed: 0.4 } });
+
+    const hs = finding(report, 'websocket-handshake');
+    expect(hs.status).toBe('crit');
+    expect(hs.summary).toMatch(/^upgrade refused: HTTP 502 Bad Gateway after \d+ ms$/);
+    expect(hs.data).toMatchObject({ outcome: 'rejected', upgraded: false, handshakeStatus: 502 });
+    expect(hs.details).toContainEqual({ kind: 'text', text: expect.stringContaining('<h1>502 Bad Gateway</h1>') });
+    expect(finding(report, 'health').status).toBe('ok');
+
+    expect(report.causes[0]!.id).toBe('handshake-failing-at-proxy');
+    expect(report.causes[0]!.confidence).toBe(0.9);
+    expect(report.causes[0]!.explanation).toMatch(/answered with HTTP 502 instead of 101; while the plain HTTP health endpoint answers\.$/);
+    expect(report.proposals.map((p) => p.remediationId)).toEqual(['rollout-restart']);
+
+    const titles = report.manualSteps.map((s) => s.title);
+    expect(titles).toEqual(['Check the Service, ingress and network policies (Step 2)', 'Check TLS and the proxy configuration (Step 4)']);
+    const commands = report.manualSteps.flatMap((s) => s.commands);
+    expect(commands).toContain('kubectl get ingress websocket-ingress -n vitalstream -o yaml');
+    expect(commands).toContain('kubectl get networkpolicy -n vitalstream');
+    expect(commands).toContain(
+      "kubectl get secret websocket-tls -n vitalstream -o jsonpath='{.data.tls\\.crt}' | base64 -d | openssl x509 -noout -subject -enddate",
+    );
+    expect(commands).toContain('curl -I -H "Connection: Upgrade" -H "Upgrade: websocket" http://websocket.vitalstream.com/ws');
+  });
+
+  it('reads a mass ping-timeout under CPU and latency pressure, and offers a restart and a bounded scale-out', async () => {
+    cluster = await startVitalStreamCluster(websocketPods(3));
+    const report = await diagnose({
+      activeByInstance: { '10.0.5.11:8003': 9610, '10.0.5.12:8003': 8800, '10.0.5.13:8003': 9020 },
+      disconnectionsByReason: { ping_timeout: 12.4, client_close: 0.8, server_error: 0.3 },
+      latencySeconds: 2.7,
+      errorsByType: { handshake_failed: 0.02, protocol_error: 0 },
+      cpuByPod: { 'websocket-7b9c5d-a0': 97.2, 'websocket-7b9c5d-b1': 88.4, 'websocket-7b9c5d-c2': 91.0 },
+    });
+
+    expect(finding(report, 'disconnections')).toMatchObject({ status: 'crit' });
+    expect(finding(report, 'disconnections').summary).toBe(
+      '13.5 disconnections/s over 5m: ping_timeout 12.4/s, client_close 0.8/s, server_error 0.3/s (warn 1/s, crit 10/s)',
+    );
+    expect(finding(report, 'message-latency').status).toBe('crit');
+    expect(finding(report, 'cpu').summary).toBe('busiest pod websocket-7b9c5d-a0 uses 97.2% of a core over 5m (warn 80%, crit 95%)');
+    expect(finding(report, 'active-connections').status).toBe('crit');
+    expect(finding(report, 'connection-errors').status).toBe('ok');
+
+    expect(report.causes.map((c) => c.id)).toEqual(['latency-resource-pressure', 'high-disconnection-rate']);
+    expect(report.causes[1]!.explanation).toBe('13.50 disconnections/s (warn 1/s): ping_timeout 12.4/s, client_close 0.8/s, server_error 0.3/s.');
+    const scale = report.proposals.find((p) => p.remediationId === 'scale-out')!;
+    expect(scale.params).toMatchObject({ kind: 'deployment', name: 'websocket', replicas: 4, choices: [4, 5, 6, 7, 8, 9, 10], choiceParam: 'replicas' });
+    expect(scale.steps[0]).toContain('kubectl scale deployment websocket --replicas=4 -n vitalstream');
+    expect(report.proposals.map((p) => p.remediationId)).toEqual(['rollout-restart', 'scale-out']);
+
+    const config = report.manualSteps.find((s) => s.title === 'Adjust the WebSocket configuration and connection pooling (Step 3)')!;
+    expect(config.commands).toContain(
+      `kubectl patch configmap websocket-config -n vitalstream -p '{"data":{"websocket.yaml":"max_connections: 10000\\nheartbeat_interval: 30\\nconnection_timeout: 300\\nmax_message_size: 1048576"}}'`,
+    );
+    expect(config.commands).toContain(
+      `kubectl patch configmap websocket-config -n vitalstream -p '{"data":{"connection_pool.yaml":"max_pool_size: 1000\\npool_timeout: 30\\nmax_idle_time: 300"}}'`,
+    );
+  });
+
+  it('calls the service down when no pod is ready and nothing answers, and offers no scale-out', async () => {
+    cluster = await startVitalStreamCluster(websocketPods(3, false).map((p) => ({ ...p, restartCount: 9, lastTerminationReason: 'OOMKilled' })));
+    service.behaviour.health = { code: 503, body: { status: 'unhealthy', error: 'kafka unreachable' } };
+    service.behaviour.detailed = { code: 503, body: { status: 'unhealthy', checks: { redis: { status: 'healthy' }, kafka: { status: 'down', error: 'broker timeout' } } } };
+    service.behaviour.websocket = { kind: 'close', code: 1011, reason: 'internal error' };
+    const report = await diagnose({ ...CALM, activeByInstance: {} });
+
+    expect(finding(report, 'health').status).toBe('crit');
+    expect(finding(report, 'detailed-health')).toMatchObject({ status: 'crit', data: { failing: ['kafka'] } });
+    expect(finding(report, 'websocket-handshake')).toMatchObject({ status: 'crit', data: { outcome: 'closed', closeCode: 1011 } });
+    expect(finding(report, 'active-connections')).toMatchObject({ status: 'unknown', summary: 'no data: websocket_connections_active has no series for this selector' });
+    expect(report.causes[0]!.id).toBe('service-down');
+    expect(report.causes[0]!.explanation).toMatch(/^no pod ready \(0\/3\); health endpoint: unhealthy: HTTP 503 .*; 3 pod\(s\) last terminated OOMKilled\.$/);
+    expect(report.proposals.map((p) => p.remediationId)).toEqual(['rollout-restart']);
+  });
+
+  it('asks for readiness and liveness probes when every pod is Ready yet the service does not answer', async () => {
+    cluster = await startVitalStreamCluster(websocketPods(3));
+    service.behaviour.health = { code: 503, body: { status: 'unhealthy' } };
+    service.behaviour.websocket = { kind: 'silent' };
+    const report = await diagnose();
+
+    expect(finding(report, 'websocket-handshake')).toMatchObject({ status: 'warn', data: { outcome: 'no-reply', upgraded: true } });
+    const port = Number(new URL(service.healthUrl).port);
+    const probes = report.manualSteps.find((s) => s.title === 'Add readiness and liveness probes (Step 4.3)')!;
+    expect(probes.commands[0]).toBe(
+      `kubectl patch deployment websocket -n vitalstream -p '${JSON.stringify({
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: 'websocket',
+                  readinessProbe: { httpGet: { path: '/health', port }, initialDelaySeconds: 5, periodSeconds: 10 },
+                  livenessProbe: { httpGet: { path: '/health', port }, initialDelaySeconds: 15, periodSeconds: 20 },
+                },
+              ],
+            },
+          },
+        },
+      })}'`,
+    );
+  });
+});
