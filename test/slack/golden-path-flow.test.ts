@@ -92,6 +92,21 @@ describe('/conn check golden-path prod: AWS diagnosis, chart, approval-gated ECS
     expect(updates[0]!.args[0].input).toMatchObject({ cluster: 'golden-path-cluster-prod', service: 'golden-path-service-prod', forceNewDeployment: true });
   });
 
+  it('refuses the same remediation on the same service during the cool-down, with the time left', async () => {
+    const fake = new FakeGoldenPath(leakState());
+    fake.install();
+    const putsBefore = mocks.ssm.commandCalls(PutParameterCommand).length;
+    const root = await check();
+    const reset = await waitFor('reset-failure-mode proposal', () => proposal(root.ts, 'failure'));
+    const approve = elementsOf(reset.blocks).find((e) => e.action_id === 'remediation.approve')!;
+    const n = t.slack.ephemerals.length;
+    await click(reset.ts, approve.action_id!, approve.value!);
+    const refusal = await waitFor('cool-down refusal', () => t.slack.ephemerals.slice(n).find((e) => /cool-down ends in/.test(e.text)));
+    expect(refusal.user).toBe(APPROVER);
+    expect((await t.bot.runtime.pending.state(approve.value!))?.status).toBe('pending');
+    expect(mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(putsBefore);
+  });
+
   it('lets the approver pick the task count from a bounded menu and scales to exactly that', async () => {
     const fake = new FakeGoldenPath(overloadState());
     fake.install();
