@@ -1,9 +1,11 @@
 import type { Catalog } from '../catalog/schema.js';
+import type { Risk } from '../runbooks/types.js';
 
 export interface ApprovalPolicy {
   approvers: string[];
   selfApprove: boolean;
   required: number;
+  requiredHighRisk: number;
   expiresAfterMs: number;
 }
 
@@ -17,8 +19,13 @@ export function approvalPolicy(catalog: Catalog, service: string, env: string): 
     approvers: e.approvers ?? d.approvers ?? [],
     selfApprove: e.selfApprove ?? d.selfApprove ?? false,
     required: e.required ?? d.required ?? 1,
+    requiredHighRisk: e.requiredHighRisk ?? d.requiredHighRisk ?? e.required ?? d.required ?? 1,
     expiresAfterMs: e.expiresAfter ?? d.expiresAfter ?? DEFAULT_EXPIRY_MS,
   };
+}
+
+export function approvalsRequired(policy: ApprovalPolicy, risk: Risk): number {
+  return risk === 'high' ? Math.max(policy.required, policy.requiredHighRisk) : policy.required;
 }
 
 export function cooldownMs(catalog: Catalog): number {

@@ -17,6 +17,8 @@ export const ApprovalsSchema = z.strictObject({
   approvers: z.array(approverId).optional(),
   selfApprove: z.boolean().optional(),
   required: z.number().int().min(1).max(5).optional(),
+  /** Approvals needed for a remediation with risk: high (default: `required`). */
+  requiredHighRisk: z.number().int().min(1).max(5).optional(),
   expiresAfter: duration.optional(),
 });
 

@@ -5,7 +5,7 @@ import { resolveTarget } from '../catalog/resolve-target.js';
 import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
 import type { DiagnosisReport } from '../diagnosis/report.js';
 import type { Finding } from '../domain/finding.js';
-import { approvalPolicy, describeApprovers } from '../approvals/approval-policy.js';
+import { approvalPolicy, approvalsRequired, describeApprovers } from '../approvals/approval-policy.js';
 import { progressMessage, remediationMessage, reportMessages, rootMessage } from '../render/slack/report-blocks.js';
 import { escalationMessage } from '../render/slack/alert-blocks.js';
 import { jobId, type DiagnoseJob, type PendingRemediation } from './queue-names.js';
@@ -189,7 +189,7 @@ async function proposeRemediations(
       threadTs,
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + policy.expiresAfterMs).toISOString(),
-      required: policy.required,
+      required: approvalsRequired(policy, plan.risk),
     };
     if (!existing) await rt.pending.create(record);
     const msg = remediationMessage({
