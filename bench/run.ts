@@ -13,7 +13,8 @@ import { reportMessages } from '../src/render/slack/report-blocks.js';
 import { renderReportText } from '../src/render/terminal/report-text.js';
 import { alertWebhooks } from '../src/webhooks/alert-webhooks.js';
 import { startRedis } from '../test/support/redis-server.js';
-import { startTestBot } from '../test/support/start-test-bot.js';
+import { SIGNING_SECRET, startTestBot } from '../test/support/start-test-bot.js';
+import { postSigned, slashCommandBody } from '../test/support/fake-slack.js';
 
 interface Row {
   what: string;
@@ -133,7 +134,47 @@ async function benchAlertIngest(): Promise<void> {
   }
 }
 
+/** What the on-call engineer sees: the ack of /conn, then the finished report in the thread. */
+async function benchSlashToReport(): Promise<void> {
+  const [state, target] = await Promise.all([startRedis(), startRedis({ maxclients: 200 })]);
+  const t = await startTestBot({
+    stateRedisUrl: state.url,
+    catalog: {
+      version: 1,
+      services: {
+        r: { runbooks: ['redis-pool-exhaustion'], envs: { prod: { redis: { url: target.url }, params: { trendSamples: 2, trendIntervalMs: 100 } } } },
+      },
+    },
+  });
+  try {
+    const acks: number[] = [];
+    const reports: number[] = [];
+    // Each run in its own channel: Slack's per-channel pacing (1 message/s after a burst of 5) is not what is measured.
+    for (let i = 0; i < 10; i++) {
+      const channel = `C0BENCH${i}`;
+      const t0 = performance.now();
+      const res = await postSigned(t.eventsUrl, SIGNING_SECRET, slashCommandBody({ text: 'check r prod', user_id: 'U0BENCH', channel_id: channel }));
+      if (res.status !== 200) throw new Error(`slash answered ${res.status}`);
+      acks.push(performance.now() - t0);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const root = t.slack.roots(channel)[0];
+        if (root && /CRIT|WARN|OK|UNKNOWN/.test(t.slack.messages.get(root.ts)!.text)) break;
+        if (Date.now() > deadline) throw new Error('no report within 30 s');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      reports.push(performance.now() - t0);
+    }
+    rows.push({ what: '/conn check: signed request until the ack (Slack wants < 3 s)', n: 10, ...stats(acks), unit: 'ms' });
+    rows.push({ what: '/conn check: until the finished report and status are in Slack (Redis runbook, through the queues)', n: 10, ...stats(reports), unit: 'ms' });
+  } finally {
+    await t.stop();
+    await Promise.all([state.stop(), target.stop()]);
+  }
+}
+
 await benchRedisDiagnosis();
+await benchSlashToReport();
 await benchAlertIngest();
 
 const lines = [
