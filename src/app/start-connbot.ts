@@ -25,8 +25,8 @@ import type { Runtime } from './runtime.js';
 
 export interface ConnbotInstance {
   runtime: Runtime;
-  /** http://host:port when the web role listens. */
-  url?: string;
+  /** http://host:port: the web role's endpoints, or a worker's health and metrics. */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -114,27 +114,30 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
   }
 
-  let url: string | undefined;
   if (runsWeb) {
     bolt = createBoltApp(env, log);
     registerConnCommand(bolt.app, runtime);
     registerRemediationActions(bolt.app, runtime, new ApproverDirectory(bolt.app.client, redis, keys));
     bolt.app.error(async (err) => void log.error({ err: err.message }, 'slack handler failed'));
-    server = createWebServer({
-      routes: { ...(bolt.requestListener ? { slack: bolt.requestListener } : {}), webhooks: opts.webhooks?.(runtime) ?? new Map() },
-      redis,
-      metrics,
-      log,
-    });
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(env.PORT, env.HOST, () => resolve());
-    });
-    await bolt.start();
-    const addr = server.address() as AddressInfo;
-    url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
-    log.info({ url, role: env.ROLE }, 'connbot listening');
   }
+  // A worker-only process still serves /healthz, /readyz and /metrics, so probes and scraping work for it too.
+  server = createWebServer({
+    routes: {
+      ...(bolt?.requestListener ? { slack: bolt.requestListener } : {}),
+      webhooks: runsWeb ? (opts.webhooks?.(runtime) ?? new Map()) : new Map(),
+    },
+    redis,
+    metrics,
+    log,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server!.once('error', reject);
+    server!.listen(env.PORT, env.HOST, () => resolve());
+  });
+  await bolt?.start();
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  log.info({ url, role: env.ROLE }, 'connbot listening');
 
   const reportError = throttledErrorLog(log);
   for (const w of workers) w.on('error', (err) => reportError(`worker ${w.name}`, err));
@@ -158,5 +161,5 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
       await bounded(redis.quit(), 1000);
       redis.disconnect();
     })());
-  return { runtime, ...(url ? { url } : {}), close };
+  return { runtime, url, close };
 }
