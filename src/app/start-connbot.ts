@@ -98,7 +98,6 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
   };
 
   const workers: Worker[] = [];
-  let server: Server | undefined;
   let bolt: BoltApp | undefined;
   const runsWeb = env.ROLE === 'all' || env.ROLE === 'web';
   const runsWorker = env.ROLE === 'all' || env.ROLE === 'worker';
@@ -121,7 +120,7 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     bolt.app.error(async (err) => void log.error({ err: err.message }, 'slack handler failed'));
   }
   // A worker-only process still serves /healthz, /readyz and /metrics, so probes and scraping work for it too.
-  server = createWebServer({
+  const server: Server = createWebServer({
     routes: {
       ...(bolt?.requestListener ? { slack: bolt.requestListener } : {}),
       webhooks: runsWeb ? (opts.webhooks?.(runtime) ?? new Map()) : new Map(),
@@ -131,8 +130,8 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     log,
   });
   await new Promise<void>((resolve, reject) => {
-    server!.once('error', reject);
-    server!.listen(env.PORT, env.HOST, () => resolve());
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
   });
   await bolt?.start();
   const addr = server.address() as AddressInfo;
@@ -149,11 +148,9 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     (closing ??= (async () => {
       // Stop taking work first, then let running jobs finish (bounded), then drop connections. Every step is
       // bounded: with Redis gone, BullMQ's close would otherwise wait for a reconnect that never comes.
-      if (server) {
-        const closed = new Promise<void>((r) => server!.close(() => r()));
-        server.closeAllConnections();
-        await closed;
-      }
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
       await bounded(bolt?.stop() ?? Promise.resolve(), 2000);
       await bounded(Promise.allSettled(workers.map((w) => w.close())), opts.drainMs ?? 25_000);
       await bounded(Promise.allSettled(workers.map((w) => w.close(true))), 2000);
