@@ -112,21 +112,33 @@ async function benchAlertIngest(): Promise<void> {
     }
     const accepted = performance.now() - t0;
     rows.push({ what: `Alertmanager webhook: POST of ${perBatch} alerts until 200 (durably enqueued)`, n: batches, ...stats(lat), unit: 'ms' });
-    const deadline = Date.now() + 120_000;
+    const threshold = 20;
     const total = batches * perBatch;
+    const deadline = Date.now() + 120_000;
+    let stormDone = 0;
     for (;;) {
       const keys = await t.bot.runtime.redis.keys(`${t.bot.runtime.keys.prefix}:alert-thread:*`);
+      // Thread incidents are recorded once their root is posted, which Slack paces at ~1 message/s per channel.
+      if (!stormDone && keys.length >= total - threshold) stormDone = performance.now() - t0;
       if (keys.length >= total || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 20));
     }
     const processed = performance.now() - t0;
     rows.push({
-      what: `Alert storm: ${total} distinct alerts from first POST until every one is recorded (threads or storm summary)`,
+      what: `Alert storm: ${total} distinct alerts in one channel, until the ${total - threshold} beyond the first ${threshold} are counted in the storm summary`,
+      n: 1,
+      p50: stormDone,
+      p95: stormDone,
+      unit: 'ms',
+      note: `all accepted (200) after ${accepted.toFixed(0)} ms; ${((total - threshold) / (stormDone / 1000)).toFixed(0)} alerts/s`,
+    });
+    rows.push({
+      what: `Alert storm: until the ${threshold} threads are open too`,
       n: 1,
       p50: processed,
       p95: processed,
       unit: 'ms',
-      note: `all accepted after ${accepted.toFixed(0)} ms; ${(total / (processed / 1000)).toFixed(0)} alerts/s`,
+      note: 'bounded by Slack pacing: 1 new message/s per channel after a burst of 5',
     });
   } finally {
     await t.stop();

@@ -108,7 +108,7 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     workers.push(
       new Worker<DiagnoseJob>(QUEUE.diagnose, (job) => processDiagnoseJob(runtime, job), { connection: redis, prefix, concurrency: 8 }),
       new Worker<RemediateJob | ExpireJob>(QUEUE.remediate, (job) => processRemediateJob(runtime, job), { connection: redis, prefix, concurrency: 2 }),
-      new Worker<AlertJob>(QUEUE.alert, (job) => processAlertJob(runtime, job), { connection: redis, prefix, concurrency: 16 }),
+      new Worker<AlertJob>(QUEUE.alert, (job) => processAlertJob(runtime, job), { connection: redis, prefix, concurrency: 64 }),
     );
     for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
   }
