@@ -4,17 +4,17 @@ import type { DropRateParams } from './params.js';
 import { DROP_RATE } from './checks/drop-rate.js';
 import { FILE_DESCRIPTORS } from './checks/file-descriptors.js';
 import { MEMORY } from './checks/memory.js';
-import { PODS } from './checks/pods.js';
+import { PODS } from '../shared/checks/k8s-pods.js';
+import { isBad } from '../shared/finding-data.js';
 import { ERRORS_BY_TYPE } from './checks/errors-by-type.js';
-import { HEALTH } from './checks/health.js';
+import { HEALTH } from '../shared/checks/http-health.js';
 import { CONNECTION_DURATION } from './checks/connection-duration.js';
-import { fmtNumber } from './evidence.js';
+import { fmtNumber } from '../shared/evidence.js';
 
 const num = (f: Finding | undefined, key: string): number | undefined => {
   const v = f?.data[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 };
-const isBad = (f: Finding | undefined) => f !== undefined && !f.skipped && (f.status === 'warn' || f.status === 'crit');
 const capped = (x: number, max = 1) => Math.round(Math.min(max, x) * 100) / 100;
 const dropping = (byId: FindingsById) => byId.get(DROP_RATE)?.status === 'crit';
 

@@ -6,8 +6,8 @@ import { errorsByTypeCheck } from './checks/errors-by-type.js';
 import { connectionDurationCheck } from './checks/connection-duration.js';
 import { fileDescriptorsCheck } from './checks/file-descriptors.js';
 import { memoryCheck } from './checks/memory.js';
-import { healthCheck } from './checks/health.js';
-import { podsCheck } from './checks/pods.js';
+import { httpHealthCheck } from '../shared/checks/http-health.js';
+import { k8sPodsCheck } from '../shared/checks/k8s-pods.js';
 import { causes } from './causes.js';
 import { rolloutRestart } from './restart-remediation.js';
 import { dropRateManualSteps } from './manual-steps.js';
@@ -22,14 +22,14 @@ export const connectionDropRate: Runbook<DropRateParams> = {
   checks: [
     // Immediate actions
     dropRateCheck,
-    healthCheck,
+    httpHealthCheck<DropRateParams>(),
     activeConnectionsCheck,
     // Diagnosis: connection patterns, then resource constraints
     errorsByTypeCheck,
     connectionDurationCheck,
     fileDescriptorsCheck,
     memoryCheck,
-    podsCheck,
+    k8sPodsCheck<DropRateParams>(),
   ],
   causes,
   remediations: [rolloutRestart],

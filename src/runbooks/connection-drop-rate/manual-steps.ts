@@ -3,8 +3,8 @@ import type { DropRateParams } from './params.js';
 import { DROP_RATE } from './checks/drop-rate.js';
 import { FILE_DESCRIPTORS } from './checks/file-descriptors.js';
 import { MEMORY, containerName } from './checks/memory.js';
-import { PODS } from './checks/pods.js';
-import { workloadRef } from './workload.js';
+import { PODS } from '../shared/checks/k8s-pods.js';
+import { workloadRef } from '../shared/k8s-workload/workload-ref.js';
 
 const notOk = (byId: FindingsById, id: string) => {
   const f = byId.get(id);

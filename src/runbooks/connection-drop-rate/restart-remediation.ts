@@ -4,8 +4,8 @@ import type { DropRateParams } from './params.js';
 import { DROP_RATE } from './checks/drop-rate.js';
 import { FILE_DESCRIPTORS } from './checks/file-descriptors.js';
 import { MEMORY } from './checks/memory.js';
-import { PODS } from './checks/pods.js';
-import { describeWorkload, workloadPath, workloadRef } from './workload.js';
+import { PODS } from '../shared/checks/k8s-pods.js';
+import { describeWorkload, workloadPath, workloadRef } from '../shared/k8s-workload/workload-ref.js';
 
 const bad = (byId: FindingsById, id: string) => {
   const f = byId.get(id);

@@ -1,8 +1,8 @@
 import type { Cause, CauseAssessment } from '../types.js';
-import { fmtNumber } from '../connection-drop-rate/evidence.js';
+import { fmtNumber } from '../shared/evidence.js';
 import type { ConnectionErrorsParams } from './params.js';
 import { crashLooping, limitErrorKinds, readSignals } from './signals.js';
-import { WORKLOAD } from './k8s-workload/workload-check.js';
+import { WORKLOAD } from '../shared/k8s-workload/workload-check.js';
 import { HEALTH } from './checks/health.js';
 import { PODS } from './checks/pods.js';
 import { CONNECTIONS } from './checks/connections.js';

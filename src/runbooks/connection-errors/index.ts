@@ -6,7 +6,7 @@ import { connectionsCheck } from './checks/connections.js';
 import { connectionErrorsCheck } from './checks/connection-errors.js';
 import { logsCheck } from './checks/logs.js';
 import { eventsCheck } from './checks/events.js';
-import { workloadCheck } from './k8s-workload/workload-check.js';
+import { workloadCheck } from '../shared/k8s-workload/workload-check.js';
 import { causes } from './causes.js';
 import { rolloutRestart } from './remediations/restart.js';
 import { scaleOut } from './remediations/scale.js';

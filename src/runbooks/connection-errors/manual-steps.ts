@@ -1,6 +1,6 @@
 import type { FindingsById, ManualStep, RunbookContext } from '../types.js';
-import { fmtNumber } from '../connection-drop-rate/evidence.js';
-import { workloadRef } from '../connection-drop-rate/workload.js';
+import { fmtNumber } from '../shared/evidence.js';
+import { workloadRef } from '../shared/k8s-workload/workload-ref.js';
 import type { ConnectionErrorsParams } from './params.js';
 import { connectionLimitReached, loadBalancerIssues, networkIssues, resourceExhaustion } from './causes.js';
 import { readSignals } from './signals.js';

@@ -1,7 +1,7 @@
 import { ConnbotError } from '../../errors.js';
 import { describeProbe } from '../../integrations/http/http-probe.js';
 import type { HttpTargetClient } from '../../integrations/http/http-target.js';
-import { familyType, parseExposition, type Exposition, type ExpositionSample } from './exposition-format.js';
+import { familyType, parseExposition, type Exposition, type ExpositionSample } from '../../integrations/prometheus/exposition-format.js';
 
 /** The runbook greps these prefixes: `grep vectorizer_connections`, `grep vectorizer_connection_errors`. */
 export const CONNECTIONS_PREFIX = 'vectorizer_connections';

@@ -1,5 +1,5 @@
 import type { EnvTarget } from '../../catalog/schema.js';
-import { workloadRef } from '../connection-drop-rate/workload.js';
+import { workloadRef } from '../shared/k8s-workload/workload-ref.js';
 
 /** The service's port, from the catalog's health or metrics URL (the runbook's 15002). */
 export function servicePort(target: EnvTarget): string | undefined {

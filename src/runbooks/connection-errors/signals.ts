@@ -1,7 +1,6 @@
-import type { Finding } from '../../domain/finding.js';
 import type { FindingsById } from '../types.js';
-import { measured } from '../redis-pool-exhaustion/finding-data.js';
-import { WORKLOAD, type WorkloadData } from './k8s-workload/workload-check.js';
+import { isBad, measured } from '../shared/finding-data.js';
+import { WORKLOAD, type WorkloadData } from '../shared/k8s-workload/workload-check.js';
 import { HEALTH } from './checks/health.js';
 import { PODS } from './checks/pods.js';
 import { CONNECTIONS, type ConnectionsData } from './checks/connections.js';
@@ -19,7 +18,6 @@ interface PodsData {
 
 const NO_ANSWER = new Set(['refused', 'timeout', 'dns', 'reset', 'tls', 'error']);
 
-export const isBad = (f: Finding | undefined): boolean => f !== undefined && !f.skipped && (f.status === 'warn' || f.status === 'crit');
 
 /** The findings, read once into the facts the causes, remediations and manual steps reason over. */
 export function readSignals(byId: FindingsById) {

@@ -4,7 +4,7 @@ import type { ConnectionTrendData } from './checks/connection-trend.js';
 import type { IdleClientsData } from './checks/idle-clients.js';
 import type { PoolBudgetData } from './checks/pool-budget.js';
 import type { UtilisationData } from './checks/utilisation.js';
-import { measured } from './finding-data.js';
+import { measured } from '../shared/finding-data.js';
 import { formatSeconds } from './format.js';
 import type { RedisPoolParams } from './params.js';
 

@@ -4,7 +4,7 @@ import type { ClientDistributionData } from './checks/client-distribution.js';
 import type { IdleClientsData } from './checks/idle-clients.js';
 import type { PoolBudgetData } from './checks/pool-budget.js';
 import type { UtilisationData } from './checks/utilisation.js';
-import { measured } from './finding-data.js';
+import { measured } from '../shared/finding-data.js';
 import { persistInHelmRelease } from './helm-release.js';
 import type { RedisPoolParams } from './params.js';
 import { kubectl, redisCli } from './redis-cli.js';

@@ -1,5 +1,5 @@
 import type { Cause, CauseAssessment } from '../types.js';
-import { WORKLOAD } from '../connection-errors/k8s-workload/workload-check.js';
+import { WORKLOAD } from '../shared/k8s-workload/workload-check.js';
 import type { WebSocketParams } from './params.js';
 import { readSignals } from './signals.js';
 import { HEALTH, PODS } from './checks/health.js';

@@ -1,5 +1,5 @@
 import type { Runbook } from '../types.js';
-import { workloadCheck } from '../connection-errors/k8s-workload/workload-check.js';
+import { workloadCheck } from '../shared/k8s-workload/workload-check.js';
 import { WebSocketParams } from './params.js';
 import { activeConnectionsCheck } from './checks/active-connections.js';
 import { disconnectionsCheck } from './checks/disconnections.js';

@@ -1,5 +1,5 @@
 import type { FindingsById, ManualStep, RunbookContext } from '../types.js';
-import { workloadRef } from '../connection-drop-rate/workload.js';
+import { workloadRef } from '../shared/k8s-workload/workload-ref.js';
 import type { WebSocketParams } from './params.js';
 import { handshakeFailingAtProxy, highDisconnectionRate, latencyResourcePressure, serviceDown } from './causes.js';
 import { readSignals } from './signals.js';

@@ -1,6 +1,6 @@
 import type { InstantSeries } from '../../integrations/prometheus/query-result.js';
 import type { Status } from '../../domain/finding.js';
-import { fmtNumber } from '../connection-drop-rate/evidence.js';
+import { fmtNumber } from '../shared/evidence.js';
 
 /** `sum(...) by (label)` answers, as a map biggest first; NaN (0/0) counts as nothing. */
 export function byLabel(series: readonly InstantSeries[], label: string): { rows: Array<[string, number]>; total: number } {

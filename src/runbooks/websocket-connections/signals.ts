@@ -1,7 +1,7 @@
 import type { FindingsById } from '../types.js';
-import { measured } from '../redis-pool-exhaustion/finding-data.js';
-import { isBad } from '../connection-errors/signals.js';
-import { WORKLOAD, type WorkloadData } from '../connection-errors/k8s-workload/workload-check.js';
+import { measured } from '../shared/finding-data.js';
+import { isBad } from '../shared/finding-data.js';
+import { WORKLOAD, type WorkloadData } from '../shared/k8s-workload/workload-check.js';
 import { HEALTH, PODS } from './checks/health.js';
 import { DETAILED_HEALTH } from './checks/detailed-health.js';
 import { HANDSHAKE } from './checks/handshake.js';

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import type { DiagnosisReport } from '../../../src/diagnosis/report.js';
 import { freePort } from '../../support/redis-server.js';
-import type { FakeWorkloadApi } from './fake-workload-api.js';
+import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
 import { startFakeVectorizer, type FakeVectorizer } from './fake-vectorizer.js';
 import { ONLINE, readyPods, startVectorizerCluster, vectorizerTarget } from './vectorizer-scenario.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
-import type { FakeWorkloadApi } from './fake-workload-api.js';
+import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
 import { startFakeVectorizer, type FakeVectorizer } from './fake-vectorizer.js';
-import { startFakePrometheus, type FakePrometheus } from './fake-prometheus.js';
+import { startFakePrometheus, type FakePrometheus } from '../../support/fake-prometheus.js';
 import { ONLINE, readyPods, startVectorizerCluster, vectorizerTarget } from './vectorizer-scenario.js';
 
 const RATE_QUERY = 'sum by (error_type) (rate(vectorizer_connection_errors_total{service="vectorizer"}[5m]))';

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import { applyRemediation } from '../../../src/remediation/apply-remediation.js';
 import { planWithChoice } from '../../../src/jobs/remediate-job.js';
-import type { FakeWorkloadApi } from './fake-workload-api.js';
+import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
 import { startFakeVectorizer, type FakeVectorizer } from './fake-vectorizer.js';
 import { ONLINE, readyPods, startVectorizerCluster, vectorizerTarget } from './vectorizer-scenario.js';
 

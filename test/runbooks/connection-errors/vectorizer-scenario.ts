@@ -1,6 +1,6 @@
 import { validateCatalog } from '../../../src/catalog/load-catalog.js';
 import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve-target.js';
-import { FakeWorkloadApi, type FakeEvent, type FakePod } from './fake-workload-api.js';
+import { FakeWorkloadApi, type FakeEvent, type FakePod } from '../../support/fake-workload-api.js';
 
 /** The example catalog's vectorizer/prod, pointed at local fakes; params shortened so a suite stays fast. */
 export function vectorizerTarget(opts: {

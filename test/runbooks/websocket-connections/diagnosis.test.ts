@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import type { DiagnosisReport } from '../../../src/diagnosis/report.js';
-import type { FakeWorkloadApi } from '../connection-errors/fake-workload-api.js';
-import { startFakePrometheus, type FakePrometheus } from '../connection-errors/fake-prometheus.js';
+import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
+import { startFakePrometheus, type FakePrometheus } from '../../support/fake-prometheus.js';
 import { HEALTHY, startFakeVitalStream, type FakeVitalStream } from './fake-vitalstream.js';
 import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods } from './vitalstream-scenario.js';
 

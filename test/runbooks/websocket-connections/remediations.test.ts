@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import { applyRemediation } from '../../../src/remediation/apply-remediation.js';
 import { planWithChoice } from '../../../src/jobs/remediate-job.js';
-import type { FakeWorkloadApi } from '../connection-errors/fake-workload-api.js';
-import { startFakePrometheus, type FakePrometheus } from '../connection-errors/fake-prometheus.js';
+import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
+import { startFakePrometheus, type FakePrometheus } from '../../support/fake-prometheus.js';
 import { HEALTHY, startFakeVitalStream, type FakeVitalStream } from './fake-vitalstream.js';
 import { CALM, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods } from './vitalstream-scenario.js';
 

@@ -1,7 +1,7 @@
 import { validateCatalog } from '../../../src/catalog/load-catalog.js';
 import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve-target.js';
-import { FakeWorkloadApi, type FakePod } from '../connection-errors/fake-workload-api.js';
-import type { FakeSeries } from '../connection-errors/fake-prometheus.js';
+import { FakeWorkloadApi, type FakePod } from '../../support/fake-workload-api.js';
+import type { FakeSeries } from '../../support/fake-prometheus.js';
 import type { FakeVitalStream } from './fake-vitalstream.js';
 
 /** The example catalog's vitalstream-websocket/production, pointed at local fakes. */

@@ -2,7 +2,7 @@ import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { Check } from '../../types.js';
 import type { DropRateParams } from '../params.js';
 import { activeByInstance } from '../queries.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
 
 export const ACTIVE_CONNECTIONS = 'active-connections';
 

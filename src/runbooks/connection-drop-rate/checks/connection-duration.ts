@@ -3,7 +3,7 @@ import { firstValue } from '../../../integrations/prometheus/prometheus-client.j
 import type { Check } from '../../types.js';
 import type { DropRateParams } from '../params.js';
 import { durationQuantile } from '../queries.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
 
 export const CONNECTION_DURATION = 'connection-duration';
 

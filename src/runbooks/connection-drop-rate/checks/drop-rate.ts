@@ -5,7 +5,7 @@ import { firstValue, sampleValues } from '../../../integrations/prometheus/prome
 import type { Check } from '../../types.js';
 import type { DropRateParams } from '../params.js';
 import { connectionsPerSecond, droppedPerSecond, dropRatePct, runbookDroppedRate, METRICS } from '../queries.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
 
 export const DROP_RATE = 'drop-rate';
 

@@ -2,7 +2,7 @@ import type { CheckResult } from '../../../domain/finding.js';
 import type { Check } from '../../types.js';
 import type { DropRateParams } from '../params.js';
 import { errorsByType } from '../queries.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
 
 export const ERRORS_BY_TYPE = 'errors-by-type';
 

@@ -3,7 +3,7 @@ import type { InstantSeries } from '../../../integrations/prometheus/query-resul
 import type { Check } from '../../types.js';
 import type { DropRateParams } from '../params.js';
 import { maxFds, openFds } from '../queries.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
 
 export const FILE_DESCRIPTORS = 'file-descriptors';
 

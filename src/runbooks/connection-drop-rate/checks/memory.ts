@@ -3,7 +3,7 @@ import type { PrometheusClient } from '../../../integrations/prometheus/promethe
 import type { Check, RunbookContext } from '../../types.js';
 import type { DropRateParams } from '../params.js';
 import { containerMemoryLimit, containerWorkingSet, residentMemory } from '../queries.js';
-import { fmtBytes, fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
+import { fmtBytes, fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
 
 export const MEMORY = 'memory';
 

@@ -1,7 +1,7 @@
 import type { CheckResult, DetailBlock, Evidence, Status } from '../../../domain/finding.js';
 import { errorMessage } from '../../../errors.js';
 import type { Check, RunbookContext } from '../../types.js';
-import { fmtNumber, promEvidence } from '../../connection-drop-rate/evidence.js';
+import { fmtNumber, promEvidence } from '../../shared/evidence.js';
 import type { ConnectionErrorsParams } from '../params.js';
 import { ERRORS_PREFIX, connectionErrorCounters, ratesBetween, scrapeServiceMetrics, type ErrorCounters } from '../service-metrics.js';
 

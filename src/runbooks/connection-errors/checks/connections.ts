@@ -1,6 +1,6 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { Check } from '../../types.js';
-import { fmtNumber, runbookEvidence } from '../../connection-drop-rate/evidence.js';
+import { fmtNumber, runbookEvidence } from '../../shared/evidence.js';
 import type { ConnectionErrorsParams } from '../params.js';
 import { CONNECTIONS_PREFIX, currentConnections, scrapeServiceMetrics } from '../service-metrics.js';
 import { execPrefix, servicePort } from '../service-names.js';

@@ -2,7 +2,7 @@ import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { ClusterEvent } from '../../../integrations/k8s/k8s-cluster.js';
 import { redactSecrets, truncateText } from '../../../render/slack/mrkdwn.js';
 import type { Check } from '../../types.js';
-import { workloadRef } from '../../connection-drop-rate/workload.js';
+import { workloadRef } from '../../shared/k8s-workload/workload-ref.js';
 import type { ConnectionErrorsParams } from '../params.js';
 
 export const EVENTS = 'events';

@@ -4,7 +4,7 @@ import type { PodSummary } from '../../../integrations/k8s/k8s-cluster.js';
 import { redactSecrets, truncateText } from '../../../render/slack/mrkdwn.js';
 import type { Check } from '../../types.js';
 import type { ConnectionErrorsParams } from '../params.js';
-import { podSelector, podTargetMissing } from '../k8s-workload/pod-selector.js';
+import { podSelector, podTargetMissing } from '../../shared/k8s-workload/pod-selector.js';
 import { ERROR_LINE, countSignals, emptySignals, type LogSignalCounts } from '../log-signals.js';
 
 export const LOGS = 'logs';

@@ -1,8 +1,7 @@
-import { podsCheck as dropRatePodsCheck } from '../../connection-drop-rate/checks/pods.js';
-import { borrowDropRateCheck } from '../k8s-workload/borrowed-checks.js';
+import { k8sPodsCheck } from '../../shared/checks/k8s-pods.js';
 import type { ConnectionErrorsParams } from '../params.js';
 
-export { PODS } from '../../connection-drop-rate/checks/pods.js';
+export { PODS } from '../../shared/checks/k8s-pods.js';
 
 /** "kubectl get pods -n vectorizer": running, ready, restarts, OOMKilled. */
-export const podsCheck = borrowDropRateCheck<ConnectionErrorsParams>(dropRatePodsCheck, (p) => ({ podRestartsWarn: p.podRestartsWarn }));
+export const podsCheck = k8sPodsCheck<ConnectionErrorsParams>();

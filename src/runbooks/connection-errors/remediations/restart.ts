@@ -1,9 +1,10 @@
-import { restartWorkloadRemediation } from '../k8s-workload/restart-workload.js';
-import { WORKLOAD } from '../k8s-workload/workload-check.js';
+import { restartWorkloadRemediation } from '../../shared/k8s-workload/restart-workload.js';
+import { WORKLOAD } from '../../shared/k8s-workload/workload-check.js';
 import type { ConnectionErrorsParams } from '../params.js';
 import { HEALTH } from '../checks/health.js';
 import { PODS } from '../checks/pods.js';
-import { isBad, readSignals } from '../signals.js';
+import { readSignals } from '../signals.js';
+import { isBad } from '../../shared/finding-data.js';
 import { CONNECTION_ERRORS } from '../checks/connection-errors.js';
 import { LOGS } from '../checks/logs.js';
 

@@ -1,5 +1,5 @@
-import { fmtNumber } from '../../connection-drop-rate/evidence.js';
-import { scaleWorkloadRemediation } from '../k8s-workload/scale-workload.js';
+import { fmtNumber } from '../../shared/evidence.js';
+import { scaleWorkloadRemediation } from '../../shared/k8s-workload/scale-workload.js';
 import type { ConnectionErrorsParams } from '../params.js';
 import { HEALTH } from '../checks/health.js';
 import { CONNECTIONS } from '../checks/connections.js';

@@ -4,7 +4,7 @@ import type { FindingsById, Remediation, RemediationPlan, VerificationOutcome } 
 import { readClientCounts, type ClientCounts } from '../client-counts.js';
 import type { IdleClientsData } from '../checks/idle-clients.js';
 import type { UtilisationData } from '../checks/utilisation.js';
-import { measured } from '../finding-data.js';
+import { measured } from '../../shared/finding-data.js';
 import { displayName, formatSeconds, pct } from '../format.js';
 import type { RedisPoolParams } from '../params.js';
 import { redisCli, redisTargetKey } from '../redis-cli.js';

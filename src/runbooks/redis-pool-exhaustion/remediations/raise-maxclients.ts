@@ -2,7 +2,7 @@ import { ConnbotError } from '../../../errors.js';
 import type { Remediation, RemediationPlan } from '../../types.js';
 import type { UtilisationData } from '../checks/utilisation.js';
 import { readClientCounts } from '../client-counts.js';
-import { measured } from '../finding-data.js';
+import { measured } from '../../shared/finding-data.js';
 import { pct } from '../format.js';
 import { persistInHelmRelease } from '../helm-release.js';
 import type { RedisPoolParams } from '../params.js';

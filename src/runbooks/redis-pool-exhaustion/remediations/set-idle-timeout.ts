@@ -4,7 +4,7 @@ import type { Remediation, RemediationPlan } from '../../types.js';
 import type { IdleClientsData } from '../checks/idle-clients.js';
 import type { UtilisationData } from '../checks/utilisation.js';
 import { readClientCounts } from '../client-counts.js';
-import { measured } from '../finding-data.js';
+import { measured } from '../../shared/finding-data.js';
 import { persistInHelmRelease } from '../helm-release.js';
 import type { RedisPoolParams } from '../params.js';
 import { redisCli, redisTargetKey } from '../redis-cli.js';

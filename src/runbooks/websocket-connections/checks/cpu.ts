@@ -1,7 +1,7 @@
 import type { CheckResult } from '../../../domain/finding.js';
 import type { Check } from '../../types.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../../connection-drop-rate/evidence.js';
-import { workloadRef } from '../../connection-drop-rate/workload.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
+import { workloadRef } from '../../shared/k8s-workload/workload-ref.js';
 import type { WebSocketParams } from '../params.js';
 import { cpuByPod, runbookCpu, runbookCurl } from '../queries.js';
 import { judge } from '../rates.js';

@@ -1,6 +1,6 @@
 import type { CheckResult } from '../../../domain/finding.js';
 import type { Check } from '../../types.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../../connection-drop-rate/evidence.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
 import type { WebSocketParams } from '../params.js';
 import { METRICS, disconnectionsByReason, runbookCurl } from '../queries.js';
 import { byLabel, judge, topRates } from '../rates.js';

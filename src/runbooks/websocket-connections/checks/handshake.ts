@@ -1,7 +1,7 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
 import { describeWebSocketProbe, type WebSocketProbeResult } from '../../../integrations/websocket/websocket-probe.js';
 import type { Check } from '../../types.js';
-import { workloadRef } from '../../connection-drop-rate/workload.js';
+import { workloadRef } from '../../shared/k8s-workload/workload-ref.js';
 import type { WebSocketParams } from '../params.js';
 
 export const HANDSHAKE = 'websocket-handshake';

@@ -1,13 +1,12 @@
-import { healthCheck as dropRateHealthCheck } from '../../connection-drop-rate/checks/health.js';
-import { podsCheck as dropRatePodsCheck } from '../../connection-drop-rate/checks/pods.js';
-import { borrowDropRateCheck } from '../../connection-errors/k8s-workload/borrowed-checks.js';
+import { httpHealthCheck } from '../../shared/checks/http-health.js';
+import { k8sPodsCheck } from '../../shared/checks/k8s-pods.js';
 import type { WebSocketParams } from '../params.js';
 
-export { HEALTH } from '../../connection-drop-rate/checks/health.js';
-export { PODS } from '../../connection-drop-rate/checks/pods.js';
+export { HEALTH } from '../../shared/checks/http-health.js';
+export { PODS } from '../../shared/checks/k8s-pods.js';
 
 /** "Check WebSocket service": `curl -f http://websocket:8003/health`. */
-export const healthCheck = borrowDropRateCheck<WebSocketParams>(dropRateHealthCheck, (p) => ({ healthTimeoutMs: p.healthTimeoutMs }));
+export const healthCheck = httpHealthCheck<WebSocketParams>();
 
 /** "kubectl get pods -l app=websocket -n vitalstream": ready, restarts, OOMKilled. */
-export const podsCheck = borrowDropRateCheck<WebSocketParams>(dropRatePodsCheck, (p) => ({ podRestartsWarn: p.podRestartsWarn }));
+export const podsCheck = k8sPodsCheck<WebSocketParams>();

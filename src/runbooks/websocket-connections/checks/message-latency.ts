@@ -1,7 +1,7 @@
 import type { CheckResult } from '../../../domain/finding.js';
 import { firstValue } from '../../../integrations/prometheus/prometheus-client.js';
 import type { Check } from '../../types.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../../connection-drop-rate/evidence.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
 import type { WebSocketParams } from '../params.js';
 import { METRICS, latencyQuantile, runbookCurl, runbookLatency } from '../queries.js';
 import { judge } from '../rates.js';

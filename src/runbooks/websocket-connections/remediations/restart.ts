@@ -1,6 +1,6 @@
-import { restartWorkloadRemediation } from '../../connection-errors/k8s-workload/restart-workload.js';
-import { WORKLOAD } from '../../connection-errors/k8s-workload/workload-check.js';
-import { isBad } from '../../connection-errors/signals.js';
+import { restartWorkloadRemediation } from '../../shared/k8s-workload/restart-workload.js';
+import { WORKLOAD } from '../../shared/k8s-workload/workload-check.js';
+import { isBad } from '../../shared/finding-data.js';
 import type { WebSocketParams } from '../params.js';
 import { HEALTH, PODS } from '../checks/health.js';
 import { HANDSHAKE } from '../checks/handshake.js';

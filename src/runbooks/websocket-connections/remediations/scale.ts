@@ -1,4 +1,4 @@
-import { scaleWorkloadRemediation } from '../../connection-errors/k8s-workload/scale-workload.js';
+import { scaleWorkloadRemediation } from '../../shared/k8s-workload/scale-workload.js';
 import type { WebSocketParams } from '../params.js';
 import { HEALTH } from '../checks/health.js';
 import { HANDSHAKE } from '../checks/handshake.js';

@@ -1,17 +1,21 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { Check } from '../../types.js';
-import type { DropRateParams } from '../params.js';
-import { workloadPath, workloadRef } from '../workload.js';
+import { workloadPath, workloadRef } from '../k8s-workload/workload-ref.js';
 
 export const PODS = 'pods';
 
+/** The thresholds a runbook gives this check, from its own params. */
+export interface PodsCheckParams {
+  podRestartsWarn: number;
+}
+
 /**
- * "Multiple instances affected", restarts and OOMKilled containers: what the runbook's memory-pressure scenario
- * looks like from Kubernetes.
+ * "kubectl get pods": ready, restarts and OOMKilled containers of the workload's pods — "multiple instances
+ * affected" and the memory-pressure scenario as Kubernetes sees them.
  */
-export const podsCheck: Check<DropRateParams> = {
+export const k8sPodsCheck = <P extends PodsCheckParams>(title = 'Pods (restarts, OOMKilled)'): Check<P> => ({
   id: PODS,
-  title: 'Pods (restarts, OOMKilled)',
+  title,
   skipUnless: (ctx) => {
     if (!ctx.integrations.hasK8s()) return 'the catalog names no k8s target for this env';
     if (!workloadRef(ctx.target.k8s) && !ctx.target.k8s?.selector) return 'the k8s target names no workload or pod selector';
@@ -64,4 +68,4 @@ export const podsCheck: Check<DropRateParams> = {
       },
     };
   },
-};
+});

@@ -1,7 +1,7 @@
 import { ConnbotError } from '../../../errors.js';
 import type { WorkloadRef } from '../../../integrations/k8s/k8s-cluster.js';
 import type { RemediationPlan, RunbookContext } from '../../types.js';
-import { workloadRef } from '../../connection-drop-rate/workload.js';
+import { workloadRef } from './workload-ref.js';
 
 /** Params every workload remediation's wait reads. */
 export interface RolloutWaitParams {

@@ -7,3 +7,6 @@ export function measured<T>(findings: FindingsById, checkId: string): { finding:
   if (!f || f.skipped || f.status === 'error' || f.status === 'unknown') return undefined;
   return { finding: f, data: f.data as T };
 }
+
+/** A finding that ran and found trouble (warn or crit). */
+export const isBad = (f: Finding | undefined): boolean => f !== undefined && !f.skipped && (f.status === 'warn' || f.status === 'crit');

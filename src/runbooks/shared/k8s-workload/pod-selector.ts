@@ -1,6 +1,6 @@
 import type { Evidence } from '../../../domain/finding.js';
 import type { RunbookContext } from '../../types.js';
-import { workloadPath, workloadRef } from '../../connection-drop-rate/workload.js';
+import { workloadPath, workloadRef } from './workload-ref.js';
 
 /** Why a pod-level check cannot run on this target, or undefined. */
 export function podTargetMissing<P>(ctx: RunbookContext<P>): string | undefined {

@@ -1,5 +1,5 @@
 import type { FindingsById, Remediation, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
-import { describeWorkload, workloadPath } from '../../connection-drop-rate/workload.js';
+import { describeWorkload, workloadPath } from './workload-ref.js';
 import { assertPlanWorkload, requireWorkload, workloadTargetKey, type RolloutWaitParams } from './plan-workload.js';
 import { describeReplicas, waitForWorkload } from './wait-for-workload.js';
 import { verifyAllOk } from './verify-after.js';

@@ -1,14 +1,21 @@
 import type { CheckResult, DetailBlock, Status } from '../../../domain/finding.js';
 import { describeProbe, type HttpProbeResult } from '../../../integrations/http/http-probe.js';
 import type { Check } from '../../types.js';
-import type { DropRateParams } from '../params.js';
 
 export const HEALTH = 'health';
 
-/** "Verify Service Health": `curl http://<service>:8081/health`. */
-export const healthCheck: Check<DropRateParams> = {
+/** The thresholds a runbook gives this check, from its own params. */
+export interface HealthCheckParams {
+  healthTimeoutMs: number;
+}
+
+/**
+ * "Verify Service Health" as every runbook writes it (`curl http://<service>/health`): the catalog's http.health
+ * URL, judged by status code and the body's own "status" word.
+ */
+export const httpHealthCheck = <P extends HealthCheckParams>(title = 'Service health endpoint'): Check<P> => ({
   id: HEALTH,
-  title: 'Service health endpoint',
+  title,
   skipUnless: (ctx) => (ctx.target.http?.health ? undefined : 'the catalog names no http.health URL for this env'),
   timeoutMs: (p) => p.healthTimeoutMs + 1000,
   async run(ctx): Promise<CheckResult> {
@@ -25,7 +32,7 @@ export const healthCheck: Check<DropRateParams> = {
       data: { outcome: r.outcome, statusCode: r.statusCode, latencyMs: r.latencyMs, reportedStatus: reportedStatus(r.json) },
     };
   },
-};
+});
 
 const BAD = /^(unhealthy|down|fail(ed|ing)?|error|critical|red)$/i;
 const DEGRADED = /^(degraded|warn(ing)?|yellow|partial)$/i;

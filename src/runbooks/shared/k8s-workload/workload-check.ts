@@ -1,6 +1,6 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { Check } from '../../types.js';
-import { workloadPath, workloadRef } from '../../connection-drop-rate/workload.js';
+import { workloadPath, workloadRef } from './workload-ref.js';
 
 export const WORKLOAD = 'workload';
 

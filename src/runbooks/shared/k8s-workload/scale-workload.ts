@@ -1,7 +1,7 @@
 import { ConnbotError } from '../../../errors.js';
 import type { FindingsById, Remediation, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
-import { describeWorkload, workloadPath } from '../../connection-drop-rate/workload.js';
-import { measured } from '../../redis-pool-exhaustion/finding-data.js';
+import { describeWorkload, workloadPath } from './workload-ref.js';
+import { measured } from '../finding-data.js';
 import { assertPlanWorkload, requireWorkload, workloadTargetKey, type RolloutWaitParams } from './plan-workload.js';
 import { replicaBounds, scaleOutChoices } from './replica-choices.js';
 import { describeReplicas, waitForWorkload } from './wait-for-workload.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { familyType, parseExposition, parseSampleLine } from '../../../src/runbooks/connection-errors/exposition-format.js';
+import { familyType, parseExposition, parseSampleLine } from '../../../src/integrations/prometheus/exposition-format.js';
 import { connectionErrorCounters, currentConnections, ratesBetween } from '../../../src/runbooks/connection-errors/service-metrics.js';
 
 describe('Prometheus text exposition format', () => {

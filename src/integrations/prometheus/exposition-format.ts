@@ -1,4 +1,4 @@
-import { parseSampleValue } from '../../integrations/prometheus/query-result.js';
+import { parseSampleValue } from './query-result.js';
 
 /**
  * A reader for the Prometheus text exposition format (0.0.4, and the OpenMetrics lines it shares), enough for

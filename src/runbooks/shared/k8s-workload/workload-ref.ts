@@ -1,5 +1,5 @@
-import { describeWorkload, type WorkloadRef } from '../../integrations/k8s/k8s-cluster.js';
-import type { K8sTarget } from '../../catalog/schema.js';
+import { describeWorkload, type WorkloadRef } from '../../../integrations/k8s/k8s-cluster.js';
+import type { K8sTarget } from '../../../catalog/schema.js';
 
 /** The Deployment or StatefulSet the catalog names, if any. */
 export function workloadRef(k8s: K8sTarget | undefined): WorkloadRef | undefined {
