@@ -27,6 +27,8 @@ export interface PodSummary {
   ready: boolean;
   restarts: number;
   lastTerminationReason: string | undefined;
+  /** Why a container is not running now: CrashLoopBackOff, ImagePullBackOff, CreateContainerConfigError, … */
+  waitingReason: string | undefined;
   node: string | undefined;
   startedAt: string | undefined;
 }
@@ -135,6 +137,7 @@ export class K8sCluster {
         ready: statuses.length > 0 && statuses.every((s) => s.ready),
         restarts: statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0),
         lastTerminationReason: statuses.map((s) => s.lastState?.terminated?.reason).find(Boolean),
+        waitingReason: statuses.map((s) => s.state?.waiting?.reason).find(Boolean),
         node: p.spec?.nodeName,
         startedAt: p.status?.startTime ? new Date(p.status.startTime).toISOString() : undefined,
       };

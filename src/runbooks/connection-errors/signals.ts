@@ -13,6 +13,8 @@ interface PodsData {
   pods: number;
   notReady: number;
   oomKilled: number;
+  /** Containers Kubernetes reports as waiting in CrashLoopBackOff right now. */
+  crashLooping?: number;
   maxRestarts: number;
 }
 
@@ -59,5 +61,9 @@ export function limitErrorKinds(s: Signals): Array<[string, number]> {
 
 /** Crash-looping: the kubelet backs off restarting, or pods keep restarting while not ready. */
 export function crashLooping(s: Signals, restartsWarn: number): boolean {
-  return (s.events?.backOff ?? 0) > 0 || (s.pods !== undefined && s.pods.notReady > 0 && s.pods.maxRestarts >= restartsWarn);
+  return (
+    (s.pods?.crashLooping ?? 0) > 0 ||
+    (s.events?.backOff ?? 0) > 0 ||
+    (s.pods !== undefined && s.pods.notReady > 0 && s.pods.maxRestarts >= restartsWarn)
+  );
 }

@@ -154,7 +154,8 @@ describe('connection-errors diagnosis of Vectorizer', () => {
 
     expect(finding(report, 'workload')).toMatchObject({ status: 'crit', summary: 'statefulset/vectorizer: 0/3 replicas ready' });
     expect(finding(report, 'pods').status).toBe('crit');
-    expect(finding(report, 'pods').summary).toBe('0/3 pods ready, 3 last terminated OOMKilled, 3 with ≥3 restarts');
+    expect(finding(report, 'pods').summary).toBe('0/3 pods ready, 3 in CrashLoopBackOff, 3 last terminated OOMKilled, 3 with ≥3 restarts');
+    expect(finding(report, 'pods').data.crashLooping).toBe(3);
     expect(finding(report, 'health').status).toBe('crit');
     expect(finding(report, 'health').summary).toMatch(/^unreachable: connection refused \(ECONNREFUSED\)/);
     expect(finding(report, 'connections').status).toBe('error');

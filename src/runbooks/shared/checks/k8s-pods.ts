@@ -45,8 +45,10 @@ export const k8sPodsCheck = <P extends PodsCheckParams>(title = 'Pods (restarts,
     const oomKilled = pods.filter((x) => x.lastTerminationReason === 'OOMKilled');
     const restarting = pods.filter((x) => x.restarts >= p.podRestartsWarn);
     const notReady = pods.filter((x) => !x.ready);
+    const crashLooping = pods.filter((x) => x.waitingReason === 'CrashLoopBackOff');
     const status: Status = notReady.length === pods.length ? 'crit' : oomKilled.length + restarting.length + notReady.length > 0 ? 'warn' : 'ok';
     const parts = [`${pods.length - notReady.length}/${pods.length} pods ready`];
+    if (crashLooping.length) parts.push(`${crashLooping.length} in CrashLoopBackOff`);
     if (oomKilled.length) parts.push(`${oomKilled.length} last terminated OOMKilled`);
     if (restarting.length) parts.push(`${restarting.length} with ≥${p.podRestartsWarn} restarts`);
     return {
@@ -55,8 +57,8 @@ export const k8sPodsCheck = <P extends PodsCheckParams>(title = 'Pods (restarts,
       details: [
         {
           kind: 'table',
-          columns: ['pod', 'phase', 'ready', 'restarts', 'last termination', 'node'],
-          rows: pods.map((x) => [x.name, x.phase, x.ready ? 'yes' : 'no', String(x.restarts), x.lastTerminationReason ?? '-', x.node ?? '-']),
+          columns: ['pod', 'phase', 'ready', 'waiting', 'restarts', 'last termination', 'node'],
+          rows: pods.map((x) => [x.name, x.phase, x.ready ? 'yes' : 'no', x.waitingReason ?? '-', String(x.restarts), x.lastTerminationReason ?? '-', x.node ?? '-']),
         },
       ],
       evidence,
@@ -64,6 +66,7 @@ export const k8sPodsCheck = <P extends PodsCheckParams>(title = 'Pods (restarts,
         pods: pods.length,
         notReady: notReady.length,
         oomKilled: oomKilled.length,
+        crashLooping: crashLooping.length,
         maxRestarts: Math.max(...pods.map((x) => x.restarts)),
       },
     };
