@@ -18,6 +18,8 @@ export interface HttpProbeResult {
   bodyExcerpt?: string;
   /** The body parsed as JSON, when it is JSON. */
   json?: unknown;
+  /** The whole body as read, unredacted: only when `keepBody` asked for it, for parsing (never for display). */
+  body?: string;
   /** Why there was no answer, in words (`connection refused (ECONNREFUSED)`). */
   error?: string;
 }
@@ -30,6 +32,8 @@ export interface ProbeOptions {
   excerptChars?: number;
   /** Body bytes read at most: a health endpoint that streams forever must not hang the check. */
   maxBodyBytes?: number;
+  /** Return the raw body too (a metrics page to parse); renderers still escape and redact what they show. */
+  keepBody?: boolean;
 }
 
 const DEFAULTS = { timeoutMs: 5000, excerptChars: 300, maxBodyBytes: 256 * 1024 };
@@ -71,6 +75,7 @@ export async function probeHttp(url: string, opts: ProbeOptions = {}): Promise<H
     ...(contentType ? { contentType } : {}),
     bodyExcerpt: excerpt(text, opts.excerptChars ?? DEFAULTS.excerptChars),
     ...(json === undefined ? {} : { json }),
+    ...(opts.keepBody ? { body: text } : {}),
   };
 }
 

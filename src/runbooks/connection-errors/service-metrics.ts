@@ -29,12 +29,12 @@ export async function scrapeServiceMetrics(http: HttpTargetClient, opts: { timeo
     signal: opts.signal,
     headers: { accept: 'text/plain;version=0.0.4;q=1, */*;q=0.1' },
     maxBodyBytes: MAX_BODY_BYTES,
-    excerptChars: MAX_BODY_BYTES,
+    keepBody: true,
   });
-  if (r.outcome !== 'response' || !r.ok || r.bodyExcerpt === undefined) {
+  if (r.outcome !== 'response' || !r.ok || r.body === undefined) {
     throw new ConnbotError('INTEGRATION_FAILED', `GET ${url}: ${describeProbe(r)}`);
   }
-  return { url, expo: parseExposition(r.bodyExcerpt), at: performance.now() };
+  return { url, expo: parseExposition(r.body), at: performance.now() };
 }
 
 export interface ConnectionsReading {

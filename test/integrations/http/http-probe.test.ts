@@ -67,6 +67,14 @@ describe('probeHttp', () => {
     expect(r.bodyExcerpt).not.toContain('xoxb-123');
   });
 
+  it('hands the whole raw body only to a caller that parses it, and keeps it out of the excerpt', async () => {
+    expect((await probeHttp(`${base}/secret`)).body).toBeUndefined();
+    const r = await probeHttp(`${base}/secret`, { keepBody: true });
+    expect(r.body).toContain('s3cr3t');
+    expect(r.body!.length).toBeGreaterThan(r.bodyExcerpt!.length);
+    expect(r.bodyExcerpt).not.toContain('s3cr3t');
+  });
+
   it('reports connection refused', async () => {
     const r = await probeHttp(`http://127.0.0.1:${await freePort()}/health`);
     expect(r).toMatchObject({ outcome: 'refused', ok: false, error: 'connection refused (ECONNREFUSED)' });
