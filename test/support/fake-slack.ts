@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface SlackApiCall {
   method: string;
@@ -31,6 +32,10 @@ export class FakeSlack {
   private server: Server | undefined;
   private seq = 0;
   private pendingUploads = new Map<string, { filename: string; bytes: number }>();
+  private socketServer: WebSocketServer | undefined;
+  private socket: WebSocket | undefined;
+  private readonly socketWaiters: Array<() => void> = [];
+  private readonly acks = new Map<string, (payload: Record<string, unknown>) => void>();
   url = '';
 
   async start(): Promise<this> {
@@ -46,13 +51,42 @@ export class FakeSlack {
         },
       );
     });
+    // Socket Mode at the wire: apps.connections.open hands out this WebSocket, which says hello and carries envelopes.
+    this.socketServer = new WebSocketServer({ server: this.server, path: '/socket-mode' });
+    this.socketServer.on('connection', (ws) => {
+      this.socket = ws;
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> };
+        if (msg.envelope_id) this.acks.get(msg.envelope_id)?.(msg.payload ?? {});
+      });
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0CONNBOT' } }));
+      for (const w of this.socketWaiters.splice(0)) w();
+    });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
     const { port } = this.server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}/api/`;
     return this;
   }
 
+  /** Resolves once an app has opened its Socket Mode connection. */
+  socketConnected(): Promise<void> {
+    return this.socket ? Promise.resolve() : new Promise((r) => this.socketWaiters.push(r));
+  }
+
+  /** Deliver a Socket Mode envelope (slash_commands, interactive, …) and resolve with the app's ack payload. */
+  sendEnvelope(type: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const socket = this.socket;
+    if (!socket) throw new Error('no Socket Mode connection');
+    const envelopeId = `env-${(this.seq += 1)}`;
+    return new Promise((resolve) => {
+      this.acks.set(envelopeId, resolve);
+      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' }));
+    });
+  }
+
   async stop(): Promise<void> {
+    for (const c of this.socketServer?.clients ?? []) c.terminate();
+    this.socketServer?.close();
     this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
@@ -103,6 +137,11 @@ export class FakeSlack {
       return { status: 200, body: { ok: false, error: failure.error ?? 'invalid_arguments' } };
     }
     const auth = req.headers.authorization ?? '';
+    if (method === 'apps.connections.open') {
+      // Only an app-level token may open a socket.
+      if (!auth.startsWith('Bearer xapp-')) return { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
+      return { status: 200, body: { ok: true, url: `${this.url.replace(/^http/, 'ws').replace(/api\/$/, '')}socket-mode` } };
+    }
     if (!auth.startsWith('Bearer xoxb-')) return { status: 200, body: { ok: false, error: 'not_authed' } };
     const blocks = typeof args.blocks === 'string' ? (JSON.parse(args.blocks) as unknown[]) : ((args.blocks as unknown[]) ?? []);
     switch (method) {
