@@ -1,5 +1,5 @@
 import { ConnbotError, errorMessage } from '../../errors.js';
-import { redactSecrets } from '../../render/slack/mrkdwn.js';
+import { redactSecrets } from '../../domain/redact-secrets.js';
 
 export type AwsFailureKind = 'denied' | 'throttled' | 'not-found' | 'failed';
 

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../../render/slack/mrkdwn.js';
+import { redactSecrets } from '../../domain/redact-secrets.js';
 import { errorMessage } from '../../errors.js';
 
 /** How a GET ended: an answer (any status), or why there was none. */

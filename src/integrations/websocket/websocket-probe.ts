@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
 import { classifyNetworkError } from '../http/http-probe.js';
-import { redactSecrets } from '../../render/slack/mrkdwn.js';
+import { redactSecrets } from '../../domain/redact-secrets.js';
 
 /**
  * How a WebSocket probe ended. `rejected`: the server (or a proxy in front of it) answered the upgrade with a

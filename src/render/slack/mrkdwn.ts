@@ -1,3 +1,5 @@
+import { redactSecrets } from '../../domain/redact-secrets.js';
+
 /**
  * Everything from outside (alert labels, log lines, Redis client names) passes through here before it reaches
  * Slack mrkdwn: Slack's three control characters are entity-escaped, so `<!channel>` or `<http://x|y>` in a
@@ -12,22 +14,7 @@ export function escapeCode(text: string): string {
   return escapeMrkdwn(text).replace(/`/g, "'");
 }
 
-const SECRET_PATTERNS: Array<[RegExp, string]> = [
-  [/xox[abposr]-[A-Za-z0-9-]+/g, 'xox?-[redacted]'],
-  [/xapp-[A-Za-z0-9-]+/g, 'xapp-[redacted]'],
-  [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, '$1[redacted]'],
-  // user:password@ in URLs (redis://:pw@host, postgres://u:pw@host)
-  [/(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:@/]*):([^\s@/]+)@/gi, '$1$2:[redacted]@'],
-  [/\b(password|passwd|pwd|secret|token|api[_-]?key|authorization)(["']?\s*[:=]\s*["']?)(bearer\s+)?[^\s"',;&]+/gi, '$1$2[redacted]'],
-  [/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g, 'Bearer [redacted]'],
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[redacted private key]'],
-];
-
-export function redactSecrets(text: string): string {
-  let out = text;
-  for (const [re, repl] of SECRET_PATTERNS) out = out.replace(re, repl);
-  return out;
-}
+export { redactSecrets };
 
 /** Cut to `max` characters on a line boundary where possible, saying what was cut. */
 export function truncateText(text: string, max: number, note = '… (truncated)'): string {

@@ -1,5 +1,5 @@
 import type { Status } from '../../domain/finding.js';
-import { redactSecrets } from '../slack/mrkdwn.js';
+import { redactSecrets } from '../../domain/redact-secrets.js';
 
 export interface Paint {
   status(status: Status, text: string): string;

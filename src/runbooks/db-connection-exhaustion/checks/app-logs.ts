@@ -1,6 +1,6 @@
 import type { Evidence, Status } from '../../../domain/finding.js';
 import type { InsightsResult } from '../../../integrations/aws/logs-insights.js';
-import { redactSecrets } from '../../../render/slack/mrkdwn.js';
+import { redactSecrets } from '../../../domain/redact-secrets.js';
 import type { Check } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
 import { awsFailure } from '../aws-finding.js';

@@ -1,5 +1,5 @@
 import type { Evidence } from '../../../domain/finding.js';
-import { redactSecrets } from '../../../render/slack/mrkdwn.js';
+import { redactSecrets } from '../../../domain/redact-secrets.js';
 import type { Check } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
 import { awsFailure, isAwsError } from '../aws-finding.js';
