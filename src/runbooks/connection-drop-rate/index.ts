@@ -4,8 +4,8 @@ import { dropRateCheck } from './checks/drop-rate.js';
 import { activeConnectionsCheck } from './checks/active-connections.js';
 import { errorsByTypeCheck } from './checks/errors-by-type.js';
 import { connectionDurationCheck } from './checks/connection-duration.js';
-import { fileDescriptorsCheck } from './checks/file-descriptors.js';
-import { memoryCheck } from './checks/memory.js';
+import { fileDescriptorsCheck } from '../shared/checks/file-descriptors.js';
+import { memoryCheck } from '../shared/checks/memory.js';
 import { httpHealthCheck } from '../shared/checks/http-health.js';
 import { k8sPodsCheck } from '../shared/checks/k8s-pods.js';
 import { causes } from './causes.js';
@@ -27,8 +27,8 @@ export const connectionDropRate: Runbook<DropRateParams> = {
     // Diagnosis: connection patterns, then resource constraints
     errorsByTypeCheck,
     connectionDurationCheck,
-    fileDescriptorsCheck,
-    memoryCheck,
+    fileDescriptorsCheck<DropRateParams>(),
+    memoryCheck<DropRateParams>(),
     k8sPodsCheck<DropRateParams>(),
   ],
   causes,

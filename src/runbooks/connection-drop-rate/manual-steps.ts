@@ -1,8 +1,8 @@
 import type { FindingsById, ManualStep, RunbookContext } from '../types.js';
 import type { DropRateParams } from './params.js';
 import { DROP_RATE } from './checks/drop-rate.js';
-import { FILE_DESCRIPTORS } from './checks/file-descriptors.js';
-import { MEMORY, containerName } from './checks/memory.js';
+import { FILE_DESCRIPTORS } from '../shared/checks/file-descriptors.js';
+import { MEMORY, containerName } from '../shared/checks/memory.js';
 import { PODS } from '../shared/checks/k8s-pods.js';
 import { workloadRef } from '../shared/k8s-workload/workload-ref.js';
 

@@ -10,11 +10,6 @@ export const METRICS = {
   total: 'tick_storm_total_connections_total',
   active: 'tick_storm_active_connections',
   durationBucket: 'tick_storm_connection_duration_seconds_bucket',
-  openFds: 'process_open_fds',
-  maxFds: 'process_max_fds',
-  rss: 'process_resident_memory_bytes',
-  workingSet: 'container_memory_working_set_bytes',
-  memoryLimit: 'container_spec_memory_limit_bytes',
 } as const;
 
 const DROPPED = { error_type: 'connection_dropped' };
@@ -42,27 +37,6 @@ export function errorsByType(selector: string | undefined, window: string): stri
 
 export function durationQuantile(selector: string | undefined, window: string, quantile: number): string {
   return `histogram_quantile(${quantile}, sum by (le) (rate(${withSelector(METRICS.durationBucket, selector)}[${window}])))`;
-}
-
-export function openFds(selector: string | undefined): string {
-  return withSelector(METRICS.openFds, selector);
-}
-
-export function maxFds(selector: string | undefined): string {
-  return withSelector(METRICS.maxFds, selector);
-}
-
-export function residentMemory(selector: string | undefined): string {
-  return withSelector(METRICS.rss, selector);
-}
-
-/** cAdvisor series carry namespace/pod/container, not the service's own labels. */
-export function containerWorkingSet(namespace: string, container: string): string {
-  return `sum by (pod) (${withSelector(METRICS.workingSet, undefined, { namespace, container })})`;
-}
-
-export function containerMemoryLimit(namespace: string, container: string): string {
-  return `sum by (pod) (${withSelector(METRICS.memoryLimit, undefined, { namespace, container })})`;
 }
 
 /** The runbook's step 3 query, as it would be typed into the Prometheus UI for this service. */

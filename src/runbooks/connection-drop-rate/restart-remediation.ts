@@ -2,8 +2,8 @@ import { ConnbotError } from '../../errors.js';
 import type { FindingsById, Remediation, RemediationPlan, VerificationOutcome } from '../types.js';
 import type { DropRateParams } from './params.js';
 import { DROP_RATE } from './checks/drop-rate.js';
-import { FILE_DESCRIPTORS } from './checks/file-descriptors.js';
-import { MEMORY } from './checks/memory.js';
+import { FILE_DESCRIPTORS } from '../shared/checks/file-descriptors.js';
+import { MEMORY } from '../shared/checks/memory.js';
 import { PODS } from '../shared/checks/k8s-pods.js';
 import { describeWorkload, workloadPath, workloadRef } from '../shared/k8s-workload/workload-ref.js';
 

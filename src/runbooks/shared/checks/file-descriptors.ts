@@ -1,27 +1,55 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { InstantSeries } from '../../../integrations/prometheus/query-result.js';
-import type { Check } from '../../types.js';
-import type { DropRateParams } from '../params.js';
-import { maxFds, openFds } from '../queries.js';
-import { fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
+import { withSelector } from '../../../integrations/prometheus/selector.js';
+import type { Check, RunbookContext } from '../../types.js';
+import { fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
 
 export const FILE_DESCRIPTORS = 'file-descriptors';
 
-/** Scenario 1: every connection holds a descriptor, so a process at its nofile limit refuses or drops them. */
-export const fileDescriptorsCheck: Check<DropRateParams> = {
+/** The thresholds a runbook gives this check, from its own params. */
+export interface FileDescriptorsParams {
+  fdWarnPct: number;
+  fdCritPct: number;
+  queryTimeoutMs: number;
+}
+
+/** What the check measured, for causes and remediations. */
+export interface FileDescriptorsData {
+  worstPct: number;
+  worstOpen: number;
+  worstMax: number;
+}
+
+/** The process collector's gauges every Prometheus client library exports. */
+export function openFds(selector: string | undefined): string {
+  return withSelector('process_open_fds', selector);
+}
+
+export function maxFds(selector: string | undefined): string {
+  return withSelector('process_max_fds', selector);
+}
+
+/**
+ * Every connection holds a descriptor, so a process at its nofile limit refuses or drops them ("too many open
+ * files"). `runbookCli` is how the runbook itself looks (lsof on a host, /proc in a container).
+ */
+export const fileDescriptorsCheck = <P extends FileDescriptorsParams>(
+  opts: { title?: string; runbookCli?: (ctx: RunbookContext<P>) => string } = {},
+): Check<P> => ({
   id: FILE_DESCRIPTORS,
-  title: 'File descriptors',
+  title: opts.title ?? 'File descriptors',
+  skipUnless: (ctx) => (ctx.target.prometheus ? undefined : 'the catalog names no Prometheus for this env'),
   async run(ctx): Promise<CheckResult> {
     const p = ctx.params;
     const prom = ctx.integrations.prometheus();
     const openQ = openFds(prom.selector);
     const maxQ = maxFds(prom.selector);
-    const opts = { signal: ctx.signal, timeoutMs: p.queryTimeoutMs };
-    const [open, max] = await Promise.all([prom.queryVector(openQ, opts), prom.queryVector(maxQ, opts)]);
+    const q = { signal: ctx.signal, timeoutMs: p.queryTimeoutMs };
+    const [open, max] = await Promise.all([prom.queryVector(openQ, q), prom.queryVector(maxQ, q)]);
     const evidence = [
       promEvidence(prom, openQ),
       promEvidence(prom, maxQ),
-      runbookEvidence('Resource Constraints: file descriptor usage', `lsof -p $(pgrep ${ctx.service}) | wc -l; ulimit -n`),
+      runbookEvidence('file descriptor usage', opts.runbookCli?.(ctx) ?? `lsof -p $(pgrep ${ctx.service}) | wc -l; ulimit -n`),
     ];
     const rows = joinBySeries(open, max);
     if (rows.length === 0) {
@@ -34,6 +62,7 @@ export const fileDescriptorsCheck: Check<DropRateParams> = {
     rows.sort((a, b) => b.pct - a.pct);
     const worst = rows[0]!;
     const status: Status = worst.pct >= p.fdCritPct ? 'crit' : worst.pct >= p.fdWarnPct ? 'warn' : 'ok';
+    const data: FileDescriptorsData = { worstPct: worst.pct, worstOpen: worst.open, worstMax: worst.max };
     return {
       status,
       summary:
@@ -47,10 +76,10 @@ export const fileDescriptorsCheck: Check<DropRateParams> = {
         },
       ],
       evidence,
-      data: { worstPct: worst.pct, worstOpen: worst.open, worstMax: worst.max },
+      data: { ...data },
     };
   },
-};
+});
 
 interface FdRow {
   instance: string;
@@ -67,7 +96,7 @@ function joinBySeries(open: InstantSeries[], max: InstantSeries[]): FdRow[] {
   for (const s of open) {
     const limit = limits.get(key(s.labels));
     if (limit === undefined || !(limit > 0)) continue;
-    rows.push({ instance: s.labels.instance ?? '?', open: s.sample[1], max: limit, pct: (s.sample[1] / limit) * 100 });
+    rows.push({ instance: s.labels.instance ?? s.labels.pod ?? '?', open: s.sample[1], max: limit, pct: (s.sample[1] / limit) * 100 });
   }
   return rows;
 }

@@ -2,10 +2,15 @@ import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { ClusterEvent } from '../../../integrations/k8s/k8s-cluster.js';
 import { redactSecrets, truncateText } from '../../../render/slack/mrkdwn.js';
 import type { Check } from '../../types.js';
-import { workloadRef } from '../../shared/k8s-workload/workload-ref.js';
-import type { ConnectionErrorsParams } from '../params.js';
+import { workloadRef } from '../k8s-workload/workload-ref.js';
 
 export const EVENTS = 'events';
+
+/** The thresholds a runbook gives this check, from its own params. */
+export interface EventsCheckParams {
+  /** Warning events older than this are history, not the incident. */
+  eventsWindowMinutes: number;
+}
 
 export interface EventsData {
   warnings: number;
@@ -20,9 +25,9 @@ export interface EventsData {
 const MESSAGE_CHARS = 200;
 
 /** `kubectl get events -n <ns> --field-selector type=Warning`: what Kubernetes saw happen to the pods lately. */
-export const eventsCheck: Check<ConnectionErrorsParams> = {
+export const k8sEventsCheck = <P extends EventsCheckParams>(title = 'Recent warning events'): Check<P> => ({
   id: EVENTS,
-  title: 'Recent warning events',
+  title,
   skipUnless: (ctx) => {
     if (!ctx.integrations.hasK8s()) return 'the catalog names no k8s target for this env';
     return ctx.target.k8s?.namespace ? undefined : 'the k8s target names no namespace';
@@ -73,7 +78,7 @@ export const eventsCheck: Check<ConnectionErrorsParams> = {
       data: { ...data },
     };
   },
-};
+});
 
 /** The workload itself, its pods (`vectorizer-0`, `websocket-7d9f-x`) and their ReplicaSets. */
 function belongsTo(e: ClusterEvent, name: string | undefined): boolean {

@@ -3,11 +3,23 @@ import { errorMessage } from '../../../errors.js';
 import type { PodSummary } from '../../../integrations/k8s/k8s-cluster.js';
 import { redactSecrets, truncateText } from '../../../render/slack/mrkdwn.js';
 import type { Check } from '../../types.js';
-import type { ConnectionErrorsParams } from '../params.js';
-import { podSelector, podTargetMissing } from '../../shared/k8s-workload/pod-selector.js';
-import { ERROR_LINE, countSignals, emptySignals, type LogSignalCounts } from '../log-signals.js';
+import { podSelector, podTargetMissing } from '../k8s-workload/pod-selector.js';
+import { ERROR_LINE, countSignals, emptySignals, type LogSignalCounts } from './log-signals.js';
 
 export const LOGS = 'logs';
+
+/** The thresholds a runbook gives this check, from its own params. */
+export interface PodLogsParams {
+  /** `kubectl logs <pod> --tail=N`. */
+  logTailLines: number;
+  /** Pods whose logs are read (each is one API call), failing ones first. */
+  logPodsMax: number;
+  /** `grep -i error` lines in the tails: warn and crit counts. */
+  logErrorLinesWarn: number;
+  logErrorLinesCrit: number;
+  /** Example lines shown in the report (all are counted). */
+  logExampleLines: number;
+}
 
 export interface LogsData {
   podsRead: number;
@@ -18,10 +30,14 @@ export interface LogsData {
 
 const EXAMPLE_CHARS = 300;
 
-/** "Check Logs": `kubectl logs <pod> -n <ns> --tail=100 | grep -i error`, for the pods most likely to be failing. */
-export const logsCheck: Check<ConnectionErrorsParams> = {
+/**
+ * "Check Logs": `kubectl logs <pod> -n <ns> --tail=100 | grep -i error`, for the pods most likely to be failing,
+ * with the lines that name a connection symptom (too many connections, open files, OOM, refused, timeouts, DNS)
+ * counted apart.
+ */
+export const podLogsCheck = <P extends PodLogsParams>(title = 'Recent pod logs'): Check<P> => ({
   id: LOGS,
-  title: 'Recent pod logs',
+  title,
   skipUnless: podTargetMissing,
   async run(ctx): Promise<CheckResult> {
     const p = ctx.params;
@@ -83,7 +99,7 @@ export const logsCheck: Check<ConnectionErrorsParams> = {
       data: { ...data },
     };
   },
-};
+});
 
 const SIGNAL_WORDS: Record<keyof LogSignalCounts, string> = {
   tooManyConnections: '"too many connections"',

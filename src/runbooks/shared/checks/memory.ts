@@ -1,20 +1,47 @@
 import type { CheckResult, Evidence, Status } from '../../../domain/finding.js';
 import type { PrometheusClient } from '../../../integrations/prometheus/prometheus-client.js';
+import { withSelector } from '../../../integrations/prometheus/selector.js';
 import type { Check, RunbookContext } from '../../types.js';
-import type { DropRateParams } from '../params.js';
-import { containerMemoryLimit, containerWorkingSet, residentMemory } from '../queries.js';
-import { fmtBytes, fmtNumber, promEvidence, runbookEvidence } from '../../shared/evidence.js';
+import { fmtBytes, fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
 
 export const MEMORY = 'memory';
 
+/** The thresholds a runbook gives this check, from its own params. */
+export interface MemoryParams {
+  memoryWarnPct: number;
+  memoryCritPct: number;
+  queryTimeoutMs: number;
+}
+
+/** What the check measured against a limit (only when one is known). */
+export interface MemoryData {
+  worstPct: number;
+  worstUsedBytes: number;
+  worstLimitBytes: number;
+}
+
+export function residentMemory(selector: string | undefined): string {
+  return withSelector('process_resident_memory_bytes', selector);
+}
+
+/** cAdvisor series carry namespace/pod/container, not the service's own labels. */
+export function containerWorkingSet(namespace: string, container: string): string {
+  return `sum by (pod) (${withSelector('container_memory_working_set_bytes', undefined, { namespace, container })})`;
+}
+
+export function containerMemoryLimit(namespace: string, container: string): string {
+  return `sum by (pod) (${withSelector('container_spec_memory_limit_bytes', undefined, { namespace, container })})`;
+}
+
 /**
- * Scenario 2, memory pressure: usage against the container's limit. The limit is only known from cAdvisor
- * (container_spec_memory_limit_bytes, per namespace/container), so without a Kubernetes target or those series
- * the process RSS is shown but not judged.
+ * Memory pressure (out of memory, OOM kills): usage against the container's limit. The limit is only known from
+ * cAdvisor (container_spec_memory_limit_bytes, per namespace/container), so without a Kubernetes target or those
+ * series the process RSS is shown but not judged.
  */
-export const memoryCheck: Check<DropRateParams> = {
+export const memoryCheck = <P extends MemoryParams>(title = 'Memory against its limit'): Check<P> => ({
   id: MEMORY,
-  title: 'Memory against its limit',
+  title,
+  skipUnless: (ctx) => (ctx.target.prometheus ? undefined : 'the catalog names no Prometheus for this env'),
   async run(ctx): Promise<CheckResult> {
     const p = ctx.params;
     const prom = ctx.integrations.prometheus();
@@ -27,7 +54,7 @@ export const memoryCheck: Check<DropRateParams> = {
       if (judged) return judged;
     }
     const rssQ = residentMemory(prom.selector);
-    evidence.push(promEvidence(prom, rssQ), runbookEvidence('Resource Constraints: memory pressure', 'free -h; cat /proc/meminfo | grep -i available'));
+    evidence.push(promEvidence(prom, rssQ), runbookEvidence('memory pressure', 'free -h; cat /proc/meminfo | grep -i available'));
     const rss = await prom.queryVector(rssQ, opts);
     if (rss.length === 0) {
       return { status: 'unknown', summary: 'no data: neither container memory series nor process_resident_memory_bytes for this target', evidence };
@@ -49,10 +76,10 @@ export const memoryCheck: Check<DropRateParams> = {
       data: { worstRssBytes: worst.sample[1] },
     };
   },
-};
+});
 
 /** The container the runbook's memory patch names: the catalog's container, else the workload's name. */
-export function containerName(ctx: RunbookContext<DropRateParams>): string | undefined {
+export function containerName<P>(ctx: RunbookContext<P>): string | undefined {
   const k = ctx.target.k8s;
   return k?.container ?? k?.deployment ?? k?.statefulset;
 }
@@ -62,7 +89,7 @@ async function containerMemory(
   namespace: string,
   container: string,
   opts: { signal: AbortSignal; timeoutMs: number },
-  p: DropRateParams,
+  p: MemoryParams,
   evidence: Evidence[],
 ): Promise<CheckResult | undefined> {
   const usedQ = containerWorkingSet(namespace, container);
@@ -70,7 +97,7 @@ async function containerMemory(
   evidence.push(
     promEvidence(prom, usedQ),
     promEvidence(prom, limitQ),
-    runbookEvidence('Resource Constraints: memory pressure', `kubectl top pod -n ${namespace} --containers | grep ${container}`),
+    runbookEvidence('memory pressure', `kubectl top pod -n ${namespace} --containers | grep ${container}`),
   );
   const [used, limits] = await Promise.all([prom.queryVector(usedQ, opts), prom.queryVector(limitQ, opts)]);
   // A limit of 0 is cAdvisor's "unlimited": nothing to be near.
@@ -85,6 +112,7 @@ async function containerMemory(
   const worst = rows[0];
   if (!worst) return undefined;
   const status: Status = worst.pct >= p.memoryCritPct ? 'crit' : worst.pct >= p.memoryWarnPct ? 'warn' : 'ok';
+  const data: MemoryData = { worstPct: worst.pct, worstUsedBytes: worst.used, worstLimitBytes: worst.limit };
   return {
     status,
     summary:
@@ -98,6 +126,6 @@ async function containerMemory(
       },
     ],
     evidence,
-    data: { worstPct: worst.pct, worstUsedBytes: worst.used, worstLimitBytes: worst.limit },
+    data: { ...data },
   };
 }
