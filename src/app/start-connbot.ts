@@ -4,6 +4,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/schema.js';
 import type { Env } from '../config/env.js';
+import { ConfigError } from '../errors.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { PendingRemediations } from '../approvals/pending-remediations.js';
 import { ApproverDirectory } from '../approvals/approver-directory.js';
@@ -58,9 +59,20 @@ function throttledErrorLog(log: Logger): (source: string, err: Error) => void {
   };
 }
 
+/** What env and catalog only get wrong together: an alert endpoint with nowhere to post what matches no service. */
+export function deploymentProblems(env: Env, catalog: Catalog): string[] {
+  const webhooks = [env.ALERTMANAGER_TOKEN ? 'ALERTMANAGER_TOKEN' : '', env.SNS_TOPIC_ARNS.length ? 'SNS_TOPIC_ARNS' : ''].filter(Boolean);
+  if (webhooks.length && !catalog.defaults?.channel) {
+    return [`defaults.channel: required in the catalog when ${webhooks.join(' or ')} is set (alerts that match no service are posted there)`];
+  }
+  return [];
+}
+
 /** Start the roles ROLE asks for, sharing one Runtime. */
 export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance> {
   const { env, catalog, log } = opts;
+  const problems = deploymentProblems(env, catalog);
+  if (problems.length) throw new ConfigError(problems);
   const prefix = env.REDIS_PREFIX;
   const redis = connectStateRedis(env.REDIS_URL);
   const keys = new StateKeys(prefix);

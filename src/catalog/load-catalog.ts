@@ -63,6 +63,11 @@ export function validateCatalog(doc: unknown, source = 'catalog'): Catalog {
         }
       }
     }
+    if (svc.alerts?.length && !catalog.defaults?.channel) {
+      for (const [envName, target] of Object.entries(svc.envs)) {
+        if (!target.channel) problems.push(`services.${name}.envs.${envName}.channel: required for alert threads (or set defaults.channel)`);
+      }
+    }
     svc.alerts?.forEach((rule, i) => {
       const where = `services.${name}.alerts.${i}`;
       if (rule.env && !svc.envs[rule.env]) problems.push(`${where}.env: no env "${rule.env}" in services.${name}.envs`);

@@ -4,10 +4,10 @@ import type { Runtime } from '../app/runtime.js';
 import { alertKey, alertName, deliveryKey, isProblem, type IncomingAlert } from '../alerts/incoming-alert.js';
 import { routeAlert } from '../alerts/route-alert.js';
 import { jobId, type DiagnoseJob } from '../jobs/queue-names.js';
-import { alertResolvedReply, alertRootMessage, alertStaleReply, stormSummaryMessage } from '../render/slack/alert-blocks.js';
+import { alertInsufficientDataReply, alertResolvedReply, alertRootMessage, alertStaleReply, stormSummaryMessage } from '../render/slack/alert-blocks.js';
 import type { AlertJob } from './alert-jobs.js';
 import { incidentPolicy } from './incident-policy.js';
-import { IncidentStore, type Incident } from './incident-store.js';
+import { IncidentStore, type Incident, type LastJob } from './incident-store.js';
 import { StormTracker } from './storm-tracker.js';
 
 const STORM_REFRESH_MS = 2000;
@@ -28,14 +28,56 @@ export async function processAlertJob(rt: Runtime, job: Job<AlertJob>): Promise<
   if (data.kind === 'escalate') return escalate(rt, store, data.key, data.episode, data.tier);
   const { alert, receivedAtMs } = data;
   const key = alertKey(alert);
+  // The job's id is the delivery's, and is reused when the same delivery comes again after the job was removed: the
+  // creation time tells this job's retries apart from a later notification.
+  const delivery: Omit<LastJob, 'action'> = { id: `${job.id ?? deliveryKey(alert)}@${job.timestamp}`, receivedAtMs, delivery: deliveryKey(alert) };
   return store.withLock(key, async () => {
     const existing = await store.get(key);
-    if (isProblem(alert)) {
-      if (existing && existing.state !== 'resolved') return repeat(rt, store, storms, existing, receivedAtMs, alert);
-      return open(rt, store, storms, alert, receivedAtMs);
+    // An earlier attempt of this very job changed the incident and then failed on Slack or the queue: finish what
+    // it started (every step below is idempotent) rather than count the notification twice.
+    if (existing?.lastJob?.id === delivery.id) return followUp(rt, store, storms, existing, alert);
+    const late = await lateDelivery(store, key, existing, alert);
+    if (late) {
+      rt.log.info({ alert: alertName(alert), why: late }, 'alert delivery ignored');
+      return { action: 'ignored', key };
     }
-    return resolve(rt, store, storms, existing, alert, receivedAtMs);
+    if (isProblem(alert)) {
+      if (existing && existing.state !== 'resolved') return repeat(rt, store, storms, existing, alert, delivery);
+      return open(rt, store, storms, alert, delivery);
+    }
+    if (alert.source === 'cloudwatch' && alert.state === 'INSUFFICIENT_DATA') return insufficientData(rt, store, storms, existing, alert, delivery);
+    return resolve(rt, store, storms, existing, alert, delivery);
   });
+}
+
+/** Epoch ms of an ISO time the alert carries, when it carries a real one (Alertmanager sends 0001-01-01 for "none"). */
+function timeOf(iso: string | undefined): number | undefined {
+  const ms = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/** When the alert says its episode started: startsAt, or the alarm's StateChangeTime. */
+function startedAt(alert: IncomingAlert): number | undefined {
+  return timeOf(alert.source === 'prometheus' ? alert.startsAt : alert.stateChangeTime);
+}
+
+/**
+ * Deliveries can come late or out of order (SNS does not promise order; a retried job can be overtaken). A firing
+ * for an episode already resolved, or an alarm change older than the newest one applied, changes nothing.
+ */
+async function lateDelivery(store: IncidentStore, key: string, existing: Incident | undefined, alert: IncomingAlert): Promise<string | undefined> {
+  if (alert.source === 'cloudwatch') {
+    const change = timeOf(alert.stateChangeTime);
+    const newest = existing?.lastChangeMs ?? (existing ? undefined : (await store.resolvedMark(key))?.changeMs);
+    if (change !== undefined && newest !== undefined && change <= newest) return `state change at ${alert.stateChangeTime} is not newer than the last one applied`;
+    return undefined;
+  }
+  if (!isProblem(alert)) return undefined;
+  const started = startedAt(alert);
+  if (started === undefined) return undefined;
+  if (existing?.state === 'resolved' && existing.startedAtMs === started) return 'firing for an episode that has already resolved';
+  if (!existing && (await store.resolvedMark(key))?.startedAtMs === started) return 'firing for an episode whose resolve came first';
+  return undefined;
 }
 
 function describe(rt: Runtime, alert: IncomingAlert) {
@@ -82,17 +124,21 @@ function rootOf(i: Incident) {
     lastSeen: new Date(i.lastSeenMs),
     count: i.count,
     ...(i.resolvedAtMs ? { resolvedAt: new Date(i.resolvedAtMs) } : {}),
+    ...(i.firedMs !== undefined ? { firedMs: i.firedMs } : {}),
+    ...(i.insufficientData ? { insufficientData: true } : {}),
   });
 }
 
-async function open(rt: Runtime, store: IncidentStore, storms: StormTracker, alert: IncomingAlert, now: number): Promise<AlertJobResult> {
+async function open(rt: Runtime, store: IncidentStore, storms: StormTracker, alert: IncomingAlert, delivery: Omit<LastJob, 'action'>): Promise<AlertJobResult> {
   const key = alertKey(alert);
+  const now = delivery.receivedAtMs;
   const d = describe(rt, alert);
   if (!d.mapped) rt.log.warn({ alert: alertName(alert), reason: 'unmapped' in d.route ? d.route.unmapped : '' }, 'alert has no runbook');
   if (!d.channel) {
     rt.log.error({ alert: alertName(alert) }, 'no channel for alert: set defaults.channel in the catalog');
     throw new Error(`no Slack channel for alert ${alertName(alert)}: set defaults.channel in the catalog`);
   }
+  const started = startedAt(alert);
   const incident: Incident = {
     key,
     name: alertName(alert),
@@ -107,35 +153,26 @@ async function open(rt: Runtime, store: IncidentStore, storms: StormTracker, ale
     links: d.links,
     firstSeenMs: now,
     lastSeenMs: now,
+    ...(started !== undefined ? { startedAtMs: started } : {}),
+    ...(alert.source === 'cloudwatch' && started !== undefined ? { lastChangeMs: started } : {}),
     count: 1,
     episode: deliveryKey(alert),
   };
   const policy = incidentPolicy(rt.catalog);
   const admission = await storms.admit(d.channel, policy.stormThreshold, now);
   if (admission.mode === 'storm') {
-    const { stormId } = admission;
-    incident.stormId = stormId;
+    incident.stormId = admission.stormId;
+    incident.lastJob = { ...delivery, action: 'storm' };
     await store.put(incident);
-    await storms.count(d.channel, stormId, rowOf(incident), 'firing');
-    if (admission.started) {
-      const msg = stormSummaryMessage({ channelNote: 'Too many new alerts in this channel.', since: new Date(now), threaded: policy.stormThreshold, rows: await storms.rows(d.channel, stormId) });
-      const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel: d.channel, ...msg } }, jobId('storm', d.channel, stormId));
-      await storms.setSummary(d.channel, stormId, { ts: posted.ts!, sinceMs: now, threaded: policy.stormThreshold });
-    }
-    // Also after the summary exists: counts made while it was being posted must reach it.
-    await scheduleStormRefresh(rt, d.channel, stormId, Date.now());
-    return { action: 'storm', key };
+    return followUp(rt, store, storms, incident, alert);
   }
+  // Deduplicated by episode: a retry after a lost answer gets the same message back, not a second root.
   const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel: d.channel, ...rootOf(incident) } }, jobId('incident', incident.episode));
   incident.ts = posted.ts!;
   if (d.mapped) incident.lastDiagnosisMs = now;
+  incident.lastJob = { ...delivery, action: 'opened' };
   await store.put(incident);
-  await scheduleStaleCheck(rt, incident, policy.staleAfterMs);
-  if (d.mapped) {
-    await enqueueDiagnosis(rt, incident, `${incident.episode}-first`);
-    await scheduleEscalations(rt, incident);
-  }
-  return { action: 'opened', key, ts: incident.ts };
+  return followUp(rt, store, storms, incident, alert);
 }
 
 async function repeat(
@@ -143,27 +180,22 @@ async function repeat(
   store: IncidentStore,
   storms: StormTracker,
   incident: Incident,
-  now: number,
   alert: IncomingAlert,
+  delivery: Omit<LastJob, 'action'>,
 ): Promise<AlertJobResult> {
+  const now = delivery.receivedAtMs;
   const policy = incidentPolicy(rt.catalog);
   incident.count += 1;
   incident.lastSeenMs = now;
   incident.state = 'firing';
+  delete incident.insufficientData;
+  const change = alert.source === 'cloudwatch' ? timeOf(alert.stateChangeTime) : undefined;
+  if (change !== undefined) incident.lastChangeMs = change;
   const rediagnose = incident.runbookId !== undefined && incident.ts !== undefined && now - (incident.lastDiagnosisMs ?? 0) >= policy.rediagnoseAfterMs;
   if (rediagnose) incident.lastDiagnosisMs = now;
+  incident.lastJob = { ...delivery, action: 'repeated', ...(rediagnose ? { rediagnose } : {}) };
   await store.put(incident);
-  if (!incident.ts) {
-    if (incident.stormId) {
-      await storms.count(incident.channel, incident.stormId, rowOf(incident), 'firing');
-      await scheduleStormRefresh(rt, incident.channel, incident.stormId, now);
-    }
-    return { action: 'storm', key: incident.key };
-  }
-  await rt.outbox.send({ method: 'chat.update', args: { channel: incident.channel, ts: incident.ts, ...rootOf(incident) } });
-  await scheduleStaleCheck(rt, incident, policy.staleAfterMs);
-  if (rediagnose) await enqueueDiagnosis(rt, incident, `${deliveryKey(alert)}-${now}`);
-  return { action: 'repeated', key: incident.key, ts: incident.ts };
+  return followUp(rt, store, storms, incident, alert);
 }
 
 async function resolve(
@@ -172,38 +204,120 @@ async function resolve(
   storms: StormTracker,
   incident: Incident | undefined,
   alert: IncomingAlert,
-  now: number,
+  delivery: Omit<LastJob, 'action'>,
 ): Promise<AlertJobResult> {
+  const key = alertKey(alert);
   if (!incident || incident.state === 'resolved') {
-    // Nothing open for it (state lost, or INSUFFICIENT_DATA → OK): say so once, never drop it silently.
+    // The resolve came first (out of order), or after INSUFFICIENT_DATA → OK with nothing open: remember it so
+    // the late firing opens no thread for something already over; say so in the log, never drop it silently.
+    const change = alert.source === 'cloudwatch' ? timeOf(alert.stateChangeTime) : undefined;
+    const started = alert.source === 'prometheus' ? startedAt(alert) : undefined;
+    if (!incident) await store.markResolved(key, { ...(started !== undefined ? { startedAtMs: started } : {}), ...(change !== undefined ? { changeMs: change } : {}) });
+    else if (change !== undefined) await store.put({ ...incident, lastChangeMs: change });
     rt.log.info({ alert: alertName(alert) }, 'resolve for an alert with no open incident');
-    return { action: 'ignored', key: alertKey(alert) };
+    return { action: 'ignored', key };
   }
+  const now = delivery.receivedAtMs;
   incident.state = 'resolved';
   incident.resolvedAtMs = now;
   incident.lastSeenMs = now;
+  delete incident.insufficientData;
+  const ended = timeOf(alert.source === 'prometheus' ? alert.endsAt : alert.stateChangeTime);
+  if (alert.source === 'cloudwatch' && ended !== undefined) incident.lastChangeMs = ended;
+  // How long it fired by the alert's own clock when it gives both ends; by when we heard otherwise.
+  incident.firedMs = incident.startedAtMs !== undefined && ended !== undefined && ended >= incident.startedAtMs ? ended - incident.startedAtMs : now - incident.firstSeenMs;
+  incident.lastJob = { ...delivery, action: 'resolved' };
   await store.put(incident);
+  return followUp(rt, store, storms, incident, alert);
+}
+
+/** CloudWatch INSUFFICIENT_DATA: not a recovery. An open incident says so and stays open; OK resolves it. */
+async function insufficientData(
+  rt: Runtime,
+  store: IncidentStore,
+  storms: StormTracker,
+  incident: Incident | undefined,
+  alert: IncomingAlert,
+  delivery: Omit<LastJob, 'action'>,
+): Promise<AlertJobResult> {
+  const change = alert.source === 'cloudwatch' ? timeOf(alert.stateChangeTime) : undefined;
+  if (!incident || incident.state === 'resolved') {
+    if (incident && change !== undefined) await store.put({ ...incident, lastChangeMs: change });
+    rt.log.info({ alert: alertName(alert) }, 'INSUFFICIENT_DATA for an alarm with no open incident');
+    return { action: 'ignored', key: alertKey(alert) };
+  }
+  incident.insufficientData = true;
+  incident.lastSeenMs = delivery.receivedAtMs;
+  if (change !== undefined) incident.lastChangeMs = change;
+  incident.lastJob = { ...delivery, action: 'insufficient-data' };
+  await store.put(incident);
+  return followUp(rt, store, storms, incident, alert);
+}
+
+/**
+ * The Slack writes and scheduled jobs that follow a state change. Each one is idempotent (deduplicated job ids,
+ * edits of the same message, whole-row storm entries), so a retried job can run them again safely.
+ */
+async function followUp(rt: Runtime, store: IncidentStore, storms: StormTracker, incident: Incident, alert: IncomingAlert): Promise<AlertJobResult> {
+  const last = incident.lastJob!;
+  const policy = incidentPolicy(rt.catalog);
   if (!incident.ts) {
-    if (incident.stormId) {
-      await storms.count(incident.channel, incident.stormId, rowOf(incident), 'resolved');
-      await scheduleStormRefresh(rt, incident.channel, incident.stormId, now);
-    }
+    // Counted in a storm summary instead of a thread of its own.
+    if (!incident.stormId) return { action: 'ignored', key: incident.key };
+    await storms.record(incident.channel, incident.stormId, { key: incident.key, ...rowOf(incident), state: incident.state, count: incident.count });
+    await ensureStormSummary(rt, storms, incident.channel, incident.stormId, policy.stormThreshold);
+    await scheduleStormRefresh(rt, incident.channel, incident.stormId);
+    if (incident.state === 'firing') await scheduleStaleCheck(rt, incident, policy.staleAfterMs);
     return { action: 'storm', key: incident.key };
   }
-  await rt.outbox.send({ method: 'chat.update', args: { channel: incident.channel, ts: incident.ts, ...rootOf(incident) } });
-  await rt.outbox.send(
-    { method: 'chat.postMessage', args: { channel: incident.channel, thread_ts: incident.ts, ...alertResolvedReply(incident.name, now - incident.firstSeenMs) } },
-    jobId('resolved', deliveryKey(alert)),
-  );
-  return { action: 'resolved', key: incident.key, ts: incident.ts };
+  const thread = { channel: incident.channel, thread_ts: incident.ts };
+  switch (last.action) {
+    case 'opened':
+      await scheduleStaleCheck(rt, incident, policy.staleAfterMs);
+      if (incident.runbookId) {
+        await enqueueDiagnosis(rt, incident, `${incident.episode}-first`);
+        await scheduleEscalations(rt, incident);
+      }
+      return { action: 'opened', key: incident.key, ts: incident.ts };
+    case 'repeated':
+      await rt.outbox.send({ method: 'chat.update', args: { channel: incident.channel, ts: incident.ts, ...rootOf(incident) } });
+      await scheduleStaleCheck(rt, incident, policy.staleAfterMs);
+      if (last.rediagnose) await enqueueDiagnosis(rt, incident, `${last.delivery}-${last.receivedAtMs}`);
+      return { action: 'repeated', key: incident.key, ts: incident.ts };
+    case 'insufficient-data':
+      await rt.outbox.send({ method: 'chat.update', args: { channel: incident.channel, ts: incident.ts, ...rootOf(incident) } });
+      await rt.outbox.send(
+        { method: 'chat.postMessage', args: { ...thread, ...alertInsufficientDataReply(incident.name, alert.source === 'cloudwatch' ? alert.reason : '') } },
+        jobId('insufficient', last.delivery),
+      );
+      return { action: 'repeated', key: incident.key, ts: incident.ts };
+    case 'storm':
+      // Storm incidents have no thread; handled above.
+      return { action: 'storm', key: incident.key };
+    case 'resolved':
+      await rt.outbox.send({ method: 'chat.update', args: { channel: incident.channel, ts: incident.ts, ...rootOf(incident) } });
+      await rt.outbox.send(
+        { method: 'chat.postMessage', args: { ...thread, ...alertResolvedReply(incident.name, incident.firedMs ?? (incident.resolvedAtMs ?? Date.now()) - incident.firstSeenMs) } },
+        jobId('resolved', last.delivery),
+      );
+      return { action: 'resolved', key: incident.key, ts: incident.ts };
+  }
 }
 
 async function markStale(rt: Runtime, store: IncidentStore, key: string, lastSeenMs: number): Promise<AlertJobResult> {
   return store.withLock(key, async () => {
     const incident = await store.get(key);
-    if (!incident || incident.state !== 'firing' || incident.lastSeenMs !== lastSeenMs || !incident.ts) return { action: 'ignored', key };
+    if (!incident || incident.state !== 'firing' || incident.lastSeenMs !== lastSeenMs) return { action: 'ignored', key };
     incident.state = 'stale';
     await store.put(incident);
+    if (!incident.ts) {
+      if (incident.stormId) {
+        const storms = new StormTracker(rt.redis, rt.keys);
+        await storms.record(incident.channel, incident.stormId, { key: incident.key, ...rowOf(incident), state: 'stale', count: incident.count });
+        await scheduleStormRefresh(rt, incident.channel, incident.stormId);
+      }
+      return { action: 'stale', key };
+    }
     await rt.outbox.send({ method: 'chat.update', args: { channel: incident.channel, ts: incident.ts, ...rootOf(incident) } });
     await rt.outbox.send({ method: 'chat.postMessage', args: { channel: incident.channel, thread_ts: incident.ts, ...alertStaleReply(incident.name, Date.now() - lastSeenMs) } });
     return { action: 'stale', key, ts: incident.ts };
@@ -214,18 +328,38 @@ function rowOf(i: Incident) {
   return { name: i.name, ...(i.service ? { service: i.service, env: i.env } : {}) };
 }
 
+const STORM_NOTE = 'Too many new alerts in this channel.';
+
+async function stormMessage(storms: StormTracker, channel: string, stormId: string, threaded: number) {
+  return stormSummaryMessage({ channelNote: STORM_NOTE, since: new Date(Number(stormId)), threaded, rows: await storms.rows(channel, stormId) });
+}
+
+/**
+ * The storm's one summary message. Any alert of the storm may post it (the post is deduplicated by storm), so a
+ * failed or slow first post cannot leave a storm without its summary.
+ */
+async function ensureStormSummary(rt: Runtime, storms: StormTracker, channel: string, stormId: string, threaded: number): Promise<void> {
+  if ((await storms.summary(channel, stormId)).ts) return;
+  const msg = await stormMessage(storms, channel, stormId, threaded);
+  const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel, ...msg } }, jobId('storm', channel, stormId));
+  await storms.setSummary(channel, stormId, { ts: posted.ts!, sinceMs: Number(stormId), threaded });
+}
+
 async function refreshStorm(rt: Runtime, storms: StormTracker, channel: string, stormId: string): Promise<AlertJobResult> {
   const s = await storms.summary(channel, stormId);
-  // Not posted yet: the storm's first alert schedules another refresh once it is.
+  // Not posted yet: the alert that posts it schedules another refresh once it is.
   if (!s.ts) return { action: 'ignored' };
-  const msg = stormSummaryMessage({ channelNote: 'Too many new alerts in this channel.', since: new Date(s.sinceMs ?? Date.now()), threaded: s.threaded ?? 0, rows: await storms.rows(channel, stormId) });
+  const msg = await stormMessage(storms, channel, stormId, s.threaded ?? 0);
   await rt.outbox.send({ method: 'chat.update', args: { channel, ts: s.ts, ...msg } });
   return { action: 'refreshed', ts: s.ts };
 }
 
-/** Coalesced: at most one summary edit per channel every STORM_REFRESH_MS, however many alerts arrive. */
-async function scheduleStormRefresh(rt: Runtime, channel: string, stormId: string, now: number): Promise<void> {
-  const slot = Math.floor(now / STORM_REFRESH_MS);
+/**
+ * Coalesced: at most one summary edit per channel every STORM_REFRESH_MS, however many alerts arrive. The slot is
+ * taken from the time of processing, not of receipt: a backlog processed late must still reach a later edit.
+ */
+async function scheduleStormRefresh(rt: Runtime, channel: string, stormId: string): Promise<void> {
+  const slot = Math.floor(Date.now() / STORM_REFRESH_MS);
   await rt.alertQueue.add('storm-refresh', { kind: 'storm-refresh', channel, stormId }, { jobId: jobId('storm-refresh', channel, stormId, String(slot)), delay: STORM_REFRESH_MS });
 }
 

@@ -9,8 +9,21 @@ export interface StormRow {
   name: string;
   service?: string;
   env?: string;
+  /** Alerts of this name still firing, and resolved. */
   firing: number;
   resolved: number;
+  /** Notifications received for them (repeats included). */
+  notifications: number;
+}
+
+/** One incident's line in the storm's table: its current state, written whole so a retried job cannot count twice. */
+export interface StormEntry {
+  key: string;
+  name: string;
+  service?: string;
+  env?: string;
+  state: 'firing' | 'resolved' | 'stale';
+  count: number;
 }
 
 // New incidents per channel per minute; past the threshold, or while a storm is on, an incident joins the storm.
@@ -53,21 +66,22 @@ export class StormTracker {
     return { mode: 'storm', stormId: r[1], started: r[0] === 'storm-start' };
   }
 
-  async count(channel: string, stormId: string, row: Omit<StormRow, 'firing' | 'resolved'>, state: 'firing' | 'resolved'): Promise<void> {
-    const field = [row.name, row.service ?? '', row.env ?? '', state].join('\t');
+  async record(channel: string, stormId: string, entry: StormEntry): Promise<void> {
     const key = this.k(channel, `rows:${stormId}`);
-    await this.redis.multi().hincrby(key, field, 1).expire(key, ROWS_KEEP_S).exec();
+    const { key: field, ...row } = entry;
+    await this.redis.multi().hset(key, field, JSON.stringify(row)).expire(key, ROWS_KEEP_S).exec();
   }
 
   async rows(channel: string, stormId: string): Promise<StormRow[]> {
     const flat = await this.redis.hgetall(this.k(channel, `rows:${stormId}`));
     const rows = new Map<string, StormRow>();
-    for (const [field, n] of Object.entries(flat)) {
-      const [name = '', service = '', env = '', state] = field.split('\t');
-      const id = [name, service, env].join('\t');
-      const row = rows.get(id) ?? { name, ...(service ? { service } : {}), ...(env ? { env } : {}), firing: 0, resolved: 0 };
-      if (state === 'resolved') row.resolved += Number(n);
-      else row.firing += Number(n);
+    for (const raw of Object.values(flat)) {
+      const e = JSON.parse(raw) as Omit<StormEntry, 'key'>;
+      const id = [e.name, e.service ?? '', e.env ?? ''].join('\t');
+      const row = rows.get(id) ?? { name: e.name, ...(e.service ? { service: e.service, env: e.env } : {}), firing: 0, resolved: 0, notifications: 0 };
+      if (e.state === 'resolved') row.resolved += 1;
+      else row.firing += 1;
+      row.notifications += e.count;
       rows.set(id, row);
     }
     return [...rows.values()];

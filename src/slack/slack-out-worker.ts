@@ -6,9 +6,12 @@ import { QUEUE } from '../jobs/queue-names.js';
 import type { SlackCall, SlackCallResult } from './slack-call.js';
 import { ChannelPacer } from './channel-pacer.js';
 
+/** `ok: false` answers that mean Slack itself is unwell, not that the request is wrong: worth another try. */
+const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
+
 /** Platform errors that a retry cannot fix: bad channel, bad blocks, missing scope. */
-function isPermanent(err: WebAPICallError): boolean {
-  return err.code === ErrorCode.PlatformError;
+function isPermanent(err: WebAPICallError & { data?: { error?: string } }): boolean {
+  return err.code === ErrorCode.PlatformError && !TRANSIENT_PLATFORM_ERRORS.has(err.data?.error ?? '');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import { QUEUE } from '../jobs/queue-names.js';
+import { reviveIfFailed } from '../jobs/revive-failed.js';
 import type { SlackCall, SlackCallResult } from './slack-call.js';
 
 const WAIT_MS = 120_000;
@@ -44,6 +45,8 @@ export class SlackOutbox {
   async send(call: SlackCall, dedupeKey?: string): Promise<SlackCallResult> {
     await this.whenReady();
     const job = await this.queue.add(call.method, call, dedupeKey ? { jobId: dedupeKey } : {});
+    // A producer retrying after Slack was down for longer than our retries must get a new try, not the old failure.
+    if (dedupeKey) await reviveIfFailed([job]);
     const state = await job.getState();
     if (state === 'completed') return (await this.queue.getJob(job.id!))?.returnvalue as SlackCallResult;
     return (await job.waitUntilFinished(this.events, WAIT_MS)) as SlackCallResult;
@@ -51,7 +54,8 @@ export class SlackOutbox {
 
   /** Queue a write without waiting (an ephemeral refusal, a fire-and-forget notice). */
   async enqueue(call: SlackCall, dedupeKey?: string): Promise<void> {
-    await this.queue.add(call.method, call, dedupeKey ? { jobId: dedupeKey } : {});
+    const job = await this.queue.add(call.method, call, dedupeKey ? { jobId: dedupeKey } : {});
+    if (dedupeKey) await reviveIfFailed([job]);
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,9 @@ export class StateKeys {
   alertThread(alertKey: string): string {
     return `${this.prefix}:alert-thread:${alertKey}`;
   }
+  alertResolvedMark(alertKey: string): string {
+    return `${this.prefix}:alert-resolved:${alertKey}`;
+  }
   lock(name: string): string {
     return `${this.prefix}:lock:${name}`;
   }

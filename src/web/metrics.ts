@@ -35,6 +35,12 @@ export class ConnbotMetrics {
     registers: [this.registry],
   });
 
+  readonly alertsTruncated = new Counter({
+    name: 'connbot_alerts_truncated_total',
+    help: 'Alerts Alertmanager left out of a notification (truncatedAlerts, its max_alerts setting)',
+    registers: [this.registry],
+  });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'connbot_' });
   }

@@ -7,6 +7,8 @@ import { jsonBody } from '../alerts/parse-payload.js';
 import { routeAlert } from '../alerts/route-alert.js';
 import { ConnbotError } from '../errors.js';
 import { jobId } from '../jobs/queue-names.js';
+import { reviveIfFailed } from '../jobs/revive-failed.js';
+import { escapeCode } from '../render/slack/mrkdwn.js';
 import { sendJson } from '../web/http-server.js';
 import { readBody } from '../web/read-body.js';
 import { durably, respondWithError } from './respond.js';
@@ -33,7 +35,7 @@ export function alertmanagerWebhook(rt: Runtime) {
       const payload = parseAlertmanagerWebhook(jsonBody(await readBody(req), 'Alertmanager webhook body'));
       const alerts = alertsFromAlertmanager(payload);
       const receivedAtMs = Date.now();
-      await durably(
+      const jobs = await durably(
         rt.alertQueue.addBulk(
           alerts.map((alert) => ({
             name: 'alert',
@@ -42,7 +44,10 @@ export function alertmanagerWebhook(rt: Runtime) {
           })),
         ),
       );
+      // A delivery whose earlier processing failed for good (Slack down for long) gets processed again.
+      await durably(reviveIfFailed(jobs));
       for (const alert of alerts) rt.metrics.alerts.inc({ source: 'prometheus', mapped: String('service' in routeAlert(rt.catalog, alert)) });
+      if (payload.truncatedAlerts > 0) await reportTruncated(rt, payload.groupKey, payload.truncatedAlerts);
       sendJson(res, 200, { accepted: alerts.length });
     } catch (err) {
       status = respondWithError(res, err);
@@ -51,4 +56,19 @@ export function alertmanagerWebhook(rt: Runtime) {
       rt.metrics.webhooks.inc({ endpoint: 'alertmanager', code: String(status === 200 ? res.statusCode : status) });
     }
   };
+}
+
+/**
+ * Alertmanager's max_alerts cut alerts out of the notification: we never see them, so say so where people look
+ * rather than let them vanish. One note per group per minute.
+ */
+async function reportTruncated(rt: Runtime, groupKey: string, truncated: number): Promise<void> {
+  rt.metrics.alertsTruncated.inc(truncated);
+  rt.log.warn({ groupKey, truncated }, 'Alertmanager truncated the alert group');
+  const channel = rt.catalog.defaults?.channel;
+  if (!channel) return;
+  const text = `:warning: Alertmanager left ${truncated} alert(s) out of a notification (its \`max_alerts\` for this receiver): they get no thread. Group: \`${escapeCode(groupKey)}\``;
+  const minute = String(Math.floor(Date.now() / 60_000));
+  const id = createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
+  await durably(rt.outbox.enqueue({ method: 'chat.postMessage', args: { channel, text } }, jobId('truncated', id, minute)));
 }

@@ -6,6 +6,7 @@ import { routeAlert } from '../alerts/route-alert.js';
 import { parseSnsEnvelope } from '../alerts/sns-envelope.js';
 import { ConnbotError, errorMessage } from '../errors.js';
 import { jobId } from '../jobs/queue-names.js';
+import { reviveIfFailed } from '../jobs/revive-failed.js';
 import { sendJson } from '../web/http-server.js';
 import { readBody } from '../web/read-body.js';
 import { SnsVerifier, type SnsVerifierOptions } from './sns-verify.js';
@@ -47,7 +48,8 @@ export function snsWebhook(rt: Runtime, opts: SnsWebhookOptions = {}) {
         return;
       }
       const alert = alertFromSnsNotification(envelope);
-      await durably(rt.alertQueue.add('alert', { kind: 'alert', alert, receivedAtMs: Date.now() }, { jobId: jobId('alert', deliveryKey(alert)) }));
+      const job = await durably(rt.alertQueue.add('alert', { kind: 'alert', alert, receivedAtMs: Date.now() }, { jobId: jobId('alert', deliveryKey(alert)) }));
+      await durably(reviveIfFailed([job]));
       rt.metrics.alerts.inc({ source: 'cloudwatch', mapped: String('service' in routeAlert(rt.catalog, alert)) });
       sendJson(res, 200, { accepted: 1 });
     } catch (err) {

@@ -53,6 +53,13 @@ describe('catalog validation', () => {
     expect(problems.some((p) => p.startsWith('services.tickstorm.runbooks.0: unknown runbook "connection-drop-rates"'))).toBe(true);
   });
 
+  it('wants a channel for alert threads: the env\'s, or the default', () => {
+    const doc = example();
+    delete doc.defaults.channel;
+    delete doc.services.tickstorm.envs.prod.channel;
+    expect(problemsOf(doc)).toContain('services.tickstorm.envs.prod.channel: required for alert threads (or set defaults.channel)');
+  });
+
   it('checks ids and durations', () => {
     const doc = example();
     doc.defaults.approvals.approvers = ['oncall-team'];

@@ -72,7 +72,8 @@ describe('a real Alertmanager drives Slack threads, with the diagnosis computed 
     // Computed by the real Prometheus from the exporter's counters: about 5 %.
     expect(JSON.stringify(report.blocks)).toMatch(/[4-6]\.\d+ ?%/);
 
-    // Alertmanager keeps notifying while it fires (resend-delay 2 s, group_interval 1 s): still one thread.
+    // Prometheus keeps re-sending the firing alert to Alertmanager (resend-delay 2 s) while it fires; whatever
+    // reaches us, there is still one incident, and it is firing.
     const store = new IncidentStore(t.bot.runtime.redis, t.bot.runtime.keys);
     const key = await waitFor('incident recorded', async () => {
       const keys = await t.bot.runtime.redis.keys(`${t.bot.runtime.keys.prefix}:alert-thread:*`);

@@ -132,6 +132,25 @@ describe('Alertmanager webhook → one Slack thread per incident', () => {
     expect(metrics).toMatch(/connbot_alerts_total\{source="prometheus",mapped="false"\} 1/);
   });
 
+  it('says so in the default channel when Alertmanager truncated a group, and counts what was lost', async () => {
+    // The one alert it kept is a retried delivery of an earlier one: only the truncation is news.
+    expect((await post(t, { ...firing, truncatedAlerts: 3 })).status).toBe(200);
+    const note = await waitFor('truncation note', () => t.slack.roots('C0ALERTS').find((m) => /left 3 alert/.test(m.text)));
+    expect(note.text).toMatch(/max_alerts/);
+    expect(await (await fetch(`${t.bot.url}/metrics`)).text()).toMatch(/connbot_alerts_truncated_total 3/);
+  });
+
+  it('opens nothing for a firing that arrives after its own resolve', async () => {
+    const late = { ...alert(7, 'LateDelivery'), fingerprint: 'fedcba9876543210' };
+    const before = t.slack.roots().length;
+    expect((await post(t, group([{ ...late, status: 'resolved', endsAt: '2026-11-23T03:58:00Z' }]))).status).toBe(200);
+    const mark = t.bot.runtime.keys.alertResolvedMark('am-fedcba9876543210');
+    await waitFor('resolve remembered', async () => ((await t.bot.runtime.redis.exists(mark)) ? true : undefined));
+    expect((await post(t, group([late]))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(t.slack.roots()).toHaveLength(before);
+  });
+
   it('summarises a storm of thousands of alerts in one message, loses none and posts none twice', async () => {
     const N = 2000;
     const all = Array.from({ length: N }, (_, i) => alert(1000 + i, i % 2 ? 'NodeDown' : 'NodeFlapping'));
@@ -150,7 +169,7 @@ describe('Alertmanager webhook → one Slack thread per incident', () => {
     const threads = () => t.slack.roots('C0ALERTS').filter((m) => !/Alert storm/.test(m.text)).length - before;
     const summary = await waitFor('storm summary counting all', () => {
       const s = t.slack.roots('C0ALERTS').find((m) => /Alert storm/.test(m.text));
-      const total = s && Number(/Alert storm — (\d+) notifications/.exec(JSON.stringify(s.blocks))?.[1]);
+      const total = s && Number(/Alert storm — (\d+) alerts/.exec(JSON.stringify(s.blocks))?.[1]);
       return total === N - threads() ? s : undefined;
     }, 60_000);
     expect(summary).toBeTruthy();

@@ -93,10 +93,11 @@ describe('SNS CloudWatch alarms → golden-path thread', () => {
   const post = (body: unknown) =>
     fetch(`${t.bot.url}/webhooks/sns`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: JSON.stringify(body) });
 
-  function alarm(state: 'ALARM' | 'OK', messageId: string, version: '1' | '2') {
+  function alarm(state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA', messageId: string, version: '1' | '2', changedAt?: string) {
     const message = JSON.parse(fixture.Message) as Record<string, unknown>;
     message.NewStateValue = state;
-    message.OldStateValue = state === 'OK' ? 'ALARM' : 'OK';
+    message.OldStateValue = state === 'ALARM' ? 'OK' : 'ALARM';
+    if (changedAt) message.StateChangeTime = changedAt;
     return signed({ ...fixture, MessageId: messageId, SignatureVersion: version, Message: JSON.stringify(message) });
   }
 
@@ -135,9 +136,27 @@ describe('SNS CloudWatch alarms → golden-path thread', () => {
     expect(JSON.stringify(root.blocks)).toMatch(/Threshold Crossed/);
     await waitFor('diagnosis in the thread', () => t.slack.threadReplies('C0GOLDEN', root.ts).find((m) => /DatabaseConnections|connections/i.test(JSON.stringify(m.blocks))), 30_000);
 
-    expect((await post(alarm('OK', 'm-2', '2'))).status).toBe(200);
+    // INSUFFICIENT_DATA is not a recovery: the root says so, the thread hears why, the incident stays open.
+    const firedAt = Date.parse((JSON.parse(fixture.Message) as { StateChangeTime: string }).StateChangeTime);
+    const later = (minutes: number) => new Date(firedAt + minutes * 60_000).toISOString().replace('Z', '+0000');
+    expect((await post(alarm('INSUFFICIENT_DATA', 'm-2', '2', later(5)))).status).toBe(200);
+    await waitFor('root shows insufficient data', () => /INSUFFICIENT DATA/.test(JSON.stringify(t.slack.messages.get(root.ts)!.blocks)));
+    await waitFor('insufficient-data reply', () => t.slack.threadReplies('C0GOLDEN', root.ts).find((m) => /insufficient data/i.test(m.text)));
+    expect(JSON.stringify(t.slack.messages.get(root.ts)!.blocks)).not.toMatch(/RESOLVED/);
+
+    // An OK older than the last change applied (SNS does not promise order) changes nothing.
+    expect((await post(alarm('OK', 'm-3', '2', later(1)))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(JSON.stringify(t.slack.messages.get(root.ts)!.blocks)).not.toMatch(/RESOLVED/);
+
+    expect((await post(alarm('OK', 'm-4', '2', later(12)))).status).toBe(200);
     await waitFor('root resolved', () => /RESOLVED/.test(JSON.stringify(t.slack.messages.get(root.ts)!.blocks)));
-    await waitFor('resolved reply', () => t.slack.threadReplies('C0GOLDEN', root.ts).find((m) => /resolved after/.test(m.text)));
+    // Fired for 12 minutes by the alarm's own clock, whenever the deliveries reached us.
+    await waitFor('resolved reply', () => t.slack.threadReplies('C0GOLDEN', root.ts).find((m) => /resolved after 12m/.test(m.text)));
+
+    // A replay of the first ALARM (older than the OK) opens no new thread.
+    expect((await post(alarm('ALARM', 'm-5', '1'))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
     expect(t.slack.roots('C0GOLDEN')).toHaveLength(1);
   });
 });

@@ -178,6 +178,10 @@ describe('SNS signature verification', () => {
       'http://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem',
       'https://sns.us-east-1.amazonaws.com.evil.example/SimpleNotificationService-x.pem',
       'https://evil.example/sns.us-east-1.amazonaws.com/x.pem',
+      // S3 buckets named "sns" answer on these hosts over AWS's own TLS.
+      'https://sns.s3.amazonaws.com/SimpleNotificationService-x.pem',
+      'https://sns.s3-us-west-2.amazonaws.com/SimpleNotificationService-x.pem',
+      'https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-x.pem',
       'not a url',
     ]) {
       const err = await refusal(v.verify({ ...notification('2'), SigningCertURL: url }));
@@ -188,6 +192,10 @@ describe('SNS signature verification', () => {
     const m = notification('1');
     await v.verify({ ...m, SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-x.pem' });
     expect(fetched).toEqual(['https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-x.pem']);
+    for (const host of ['sns.us-gov-west-1.amazonaws.com', 'sns.cn-north-1.amazonaws.com.cn', 'sns.ap-southeast-7.amazonaws.com']) {
+      await v.verify({ ...notification('2'), SigningCertURL: `https://${host}/SimpleNotificationService-y.pem` });
+    }
+    expect(fetched).toHaveLength(4);
   });
 
   it('recognises SNS hosts, including the China partition', () => {

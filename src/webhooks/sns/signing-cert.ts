@@ -8,7 +8,10 @@ export type TrustedUrlRule = (url: URL) => boolean;
 /** Fetch a PEM certificate; injectable so tests can serve one from a local HTTPS server with their own CA. */
 export type CertificateFetcher = (url: URL, signal: AbortSignal) => Promise<string>;
 
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+// A regional SNS endpoint only (sns.us-east-1…, sns.us-gov-west-1…, sns.cn-north-1….com.cn). A looser
+// `sns.<anything>.amazonaws.com` would also match S3 virtual-hosted buckets (sns.s3.amazonaws.com), where anyone
+// can serve a certificate of their own.
+const SNS_HOST = /^sns\.[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+\.amazonaws\.com(?:\.cn)?$/;
 
 /** The default rule: HTTPS from an SNS regional endpoint, as AWS's own verifiers require. */
 export const isSnsHostUrl: TrustedUrlRule = (url) => url.protocol === 'https:' && SNS_HOST.test(url.hostname) && url.port === '';

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { validateCatalog } from '../../src/catalog/load-catalog.js';
+import { parseEnv } from '../../src/config/env.js';
+import { deploymentProblems, startConnbot } from '../../src/app/start-connbot.js';
+import { ConfigError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+
+const env = (extra: Record<string, string>) => parseEnv({ REDIS_URL: 'redis://127.0.0.1:1', ROLE: 'worker', ...extra });
+const catalog = (defaults: Record<string, unknown>) => validateCatalog({ version: 1, defaults, services: {} });
+
+describe('an alert endpoint with nowhere to post unmapped alerts', () => {
+  it('is refused at start, naming the catalog field and why', async () => {
+    const problems = deploymentProblems(env({ ALERTMANAGER_TOKEN: 'a-long-enough-token' }), catalog({}));
+    expect(problems).toEqual(['defaults.channel: required in the catalog when ALERTMANAGER_TOKEN is set (alerts that match no service are posted there)']);
+    await expect(startConnbot({ env: env({ SNS_TOPIC_ARNS: 'arn:aws:sns:us-east-1:1:t' }), catalog: catalog({}), log: silentLogger })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('is fine with a default channel, or without alert endpoints', () => {
+    expect(deploymentProblems(env({ ALERTMANAGER_TOKEN: 'a-long-enough-token' }), catalog({ channel: 'C0ALERTS' }))).toEqual([]);
+    expect(deploymentProblems(env({}), catalog({}))).toEqual([]);
+  });
+});
