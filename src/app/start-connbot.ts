@@ -110,13 +110,15 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
   };
 
   const workers: Worker[] = [];
+  // Writes to Slack: it stops last, because the jobs that finish during the drain still post their results.
+  let slackOut: Worker | undefined;
   let bolt: BoltApp | undefined;
   const runsWeb = env.ROLE === 'all' || env.ROLE === 'web';
   const runsWorker = env.ROLE === 'all' || env.ROLE === 'worker';
 
   if (runsWorker) {
     const client = createSlackWebClient(env.SLACK_BOT_TOKEN ?? '', env.SLACK_API_URL);
-    workers.push(startSlackOutWorker({ connection: redis, prefix, client, log }));
+    slackOut = startSlackOutWorker({ connection: redis, prefix, client, log });
     workers.push(
       new Worker<DiagnoseJob>(QUEUE.diagnose, (job) => processDiagnoseJob(runtime, job), { connection: redis, prefix, concurrency: 8 }),
       new Worker<RemediateJob | ExpireJob>(QUEUE.remediate, (job) => processRemediateJob(runtime, job), { connection: redis, prefix, concurrency: 2 }),
@@ -124,6 +126,7 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     );
     for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
   }
+  const allWorkers = () => [...workers, ...(slackOut ? [slackOut] : [])];
 
   if (runsWeb) {
     bolt = createBoltApp(env, log);
@@ -151,7 +154,7 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
   log.info({ url, role: env.ROLE }, 'connbot listening');
 
   const reportError = throttledErrorLog(log);
-  for (const w of workers) w.on('error', (err) => reportError(`worker ${w.name}`, err));
+  for (const w of allWorkers()) w.on('error', (err) => reportError(`worker ${w.name}`, err));
   for (const q of [diagnoseQueue, remediateQueue, alertQueue] as Queue[]) q.on('error', (err) => reportError(`queue ${q.name}`, err));
   outbox.onError((err) => reportError('slack-out events', err));
 
@@ -160,12 +163,17 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     (closing ??= (async () => {
       // Stop taking work first, then let running jobs finish (bounded), then drop connections. Every step is
       // bounded: with Redis gone, BullMQ's close would otherwise wait for a reconnect that never comes.
+      // Requests already being handled (a slash command mid-enqueue) get a moment to answer.
       const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await bounded(closed, 3000);
       server.closeAllConnections();
-      await closed;
       await bounded(bolt?.stop() ?? Promise.resolve(), 2000);
+      // Diagnoses, remediations and alerts finish while Slack writes still flow: their reports are posted.
       await bounded(Promise.allSettled(workers.map((w) => w.close())), opts.drainMs ?? 25_000);
       await bounded(Promise.allSettled(workers.map((w) => w.close(true))), 2000);
+      await bounded(slackOut?.close() ?? Promise.resolve(), 5000);
+      await bounded(slackOut?.close(true) ?? Promise.resolve(), 2000);
       await bounded(Promise.allSettled([diagnoseQueue.close(), remediateQueue.close(), alertQueue.close(), outbox.close()]), 2000);
       await bounded(redis.quit(), 1000);
       redis.disconnect();

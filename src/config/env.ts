@@ -44,10 +44,11 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env, opts: { requir
       problems.push(`${issue.path.join('.') || '(env)'}: ${issue.message}`);
     }
   }
-  if (result.success && opts.requireSlack) {
-    if (!result.data.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required to run the bot');
+  // Checked against the raw values too, so one run lists every problem, not only the schema's.
+  if (opts.requireSlack) {
+    if (!raw.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required to run the bot');
     // Workers only post; verifying inbound requests is the web role's job.
-    if (result.data.ROLE !== 'worker' && !result.data.SLACK_SIGNING_SECRET && !result.data.SLACK_APP_TOKEN)
+    if (raw.ROLE !== 'worker' && !raw.SLACK_SIGNING_SECRET && !raw.SLACK_APP_TOKEN)
       problems.push('SLACK_SIGNING_SECRET: required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);

@@ -2,6 +2,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env.js';
+import { MAX_BODY_BYTES } from '../web/read-body.js';
 
 export interface BoltApp {
   app: InstanceType<typeof App>;
@@ -23,6 +24,8 @@ export function createBoltApp(env: Env, log: Logger): BoltApp {
   const receiver = new HTTPReceiver({
     signingSecret: env.SLACK_SIGNING_SECRET!,
     endpoints: '/slack/events',
+    // The contract's limit for every inbound body; Bolt's own default is 4 MB, read before the signature check.
+    bodyLimit: MAX_BODY_BYTES,
     logger,
   });
   const app = new App({ token, receiver, clientOptions, logger });

@@ -53,11 +53,19 @@ export function registerConnCommand(app: App, rt: Runtime): void {
       runbookId: resolved.runbook.id,
       trigger: { kind: 'slash', triggerId: command.trigger_id, userId: command.user_id, channelId: command.channel_id },
     };
+    // Redis down: say so at once. The connection would buffer the add and run it after a reconnect, behind the
+    // back of someone told that nothing started.
+    if (rt.redis.status !== 'ready') {
+      rt.log.error({ redis: rt.redis.status }, 'cannot enqueue diagnosis: Redis is not connected');
+      return reply(':x: connbot cannot reach its job queue right now (Redis). Nothing was started — try again in a minute.');
+    }
     try {
       await enqueueDiagnosis(rt, data, command);
     } catch (err) {
       rt.log.error({ err: errorMessage(err) }, 'cannot enqueue diagnosis');
-      return reply(':x: connbot cannot reach its job queue right now (Redis). Nothing was started — try again in a minute.');
+      return reply(
+        ':warning: connbot\'s job queue (Redis) did not confirm in time. The check may still start when it answers — look for its thread in a minute before asking again.',
+      );
     }
     const channel = reportChannel(rt, data);
     await reply(

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ConnbotMetrics } from './metrics.js';
+import { MAX_BODY_BYTES } from './read-body.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -37,7 +38,11 @@ export function createWebServer(opts: { routes: WebRoutes; redis: Redis; metrics
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         return void res.end(body);
       }
-      if (path === '/slack/events' && routes.slack) return routes.slack(req, res);
+      if (path === '/slack/events' && routes.slack) {
+        // A declared oversize body is refused before anything reads it (Bolt also stops reading at the limit).
+        if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return sendJson(res, 413, { error: `request body over ${MAX_BODY_BYTES} bytes` });
+        return routes.slack(req, res);
+      }
       const webhook = routes.webhooks.get(path);
       if (webhook) {
         if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });

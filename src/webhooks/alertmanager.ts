@@ -11,7 +11,7 @@ import { reviveIfFailed } from '../jobs/revive-failed.js';
 import { escapeCode } from '../render/slack/mrkdwn.js';
 import { sendJson } from '../web/http-server.js';
 import { readBody } from '../web/read-body.js';
-import { durably, respondWithError } from './respond.js';
+import { durably, requireQueueConnection, respondWithError } from './respond.js';
 
 /** Constant-time, and length-independent: both sides are hashed first. */
 export function bearerMatches(header: string | undefined, token: string): boolean {
@@ -35,6 +35,7 @@ export function alertmanagerWebhook(rt: Runtime) {
       const payload = parseAlertmanagerWebhook(jsonBody(await readBody(req), 'Alertmanager webhook body'));
       const alerts = alertsFromAlertmanager(payload);
       const receivedAtMs = Date.now();
+      requireQueueConnection(rt.redis);
       const jobs = await durably(
         rt.alertQueue.addBulk(
           alerts.map((alert) => ({

@@ -26,6 +26,14 @@ export class QueueUnavailableError extends Error {
   }
 }
 
+/**
+ * A disconnected Redis connection queues commands until it reconnects; the sender should instead hear 503 now
+ * and retry (the job id makes the retry and a late buffered add the same job).
+ */
+export function requireQueueConnection(redis: { status: string }): void {
+  if (redis.status !== 'ready') throw new QueueUnavailableError(new Error(`Redis connection is ${redis.status}`));
+}
+
 /** Enqueueing waits on Redis; when Redis is gone the sender must get 503 quickly, not a hung request. */
 export async function durably<T>(work: Promise<T>, ms = 5000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

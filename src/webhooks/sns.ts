@@ -10,7 +10,7 @@ import { reviveIfFailed } from '../jobs/revive-failed.js';
 import { sendJson } from '../web/http-server.js';
 import { readBody } from '../web/read-body.js';
 import { SnsVerifier, type SnsVerifierOptions } from './sns-verify.js';
-import { durably, respondWithError } from './respond.js';
+import { durably, requireQueueConnection, respondWithError } from './respond.js';
 
 export interface SnsWebhookOptions {
   verifier?: Omit<SnsVerifierOptions, 'allowedTopicArns'>;
@@ -48,6 +48,7 @@ export function snsWebhook(rt: Runtime, opts: SnsWebhookOptions = {}) {
         return;
       }
       const alert = alertFromSnsNotification(envelope);
+      requireQueueConnection(rt.redis);
       const job = await durably(rt.alertQueue.add('alert', { kind: 'alert', alert, receivedAtMs: Date.now() }, { jobId: jobId('alert', deliveryKey(alert)) }));
       await durably(reviveIfFailed([job]));
       rt.metrics.alerts.inc({ source: 'cloudwatch', mapped: String('service' in routeAlert(rt.catalog, alert)) });

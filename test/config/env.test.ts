@@ -29,6 +29,9 @@ describe('environment', () => {
       expect(problems.some((p) => p.startsWith('ROLE:'))).toBe(true);
       expect(problems.some((p) => p.startsWith('REDIS_URL:'))).toBe(true);
       expect(problems.some((p) => p.startsWith('DRY_RUN:'))).toBe(true);
+      // The missing Slack credentials are listed in the same run, not after the others are fixed.
+      expect(problems.some((p) => p.startsWith('SLACK_BOT_TOKEN:'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('SLACK_SIGNING_SECRET:'))).toBe(true);
     }
   });
 

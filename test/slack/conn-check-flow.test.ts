@@ -109,10 +109,12 @@ describe('/conn check through the real Bolt receiver and a fake Slack Web API', 
     expect(bad.text).toMatch(/unknown subcommand/);
   });
 
-  it('rejects a forged signature with 401 and starts nothing', async () => {
+  it('rejects a forged signature with 401, an oversized body with 413, and starts nothing', async () => {
     const rootsBefore = t.slack.roots().length;
     const res = await postSigned(t.eventsUrl, SIGNING_SECRET, slashCommandBody({ text: 'check redis-master prod', user_id: REQUESTER, channel_id: CHANNEL }), { forge: true });
     expect(res.status).toBe(401);
+    const huge = await postSigned(t.eventsUrl, SIGNING_SECRET, slashCommandBody({ text: `check redis-master prod ${'x'.repeat(1024 * 1024)}`, user_id: REQUESTER, channel_id: CHANNEL }));
+    expect(huge.status).toBe(413);
     await new Promise((r) => setTimeout(r, 300));
     expect(t.slack.roots().length).toBe(rootsBefore);
   });

@@ -27,8 +27,8 @@ export async function freePort(): Promise<number> {
  * A private redis-server on a free port, never the machine's shared 6379: tests exhaust and flush it freely.
  * `maxclients` low so exhaustion is cheap to create for real.
  */
-export async function startRedis(opts: { maxclients?: number; extraArgs?: string[] } = {}): Promise<PrivateRedis> {
-  const port = await freePort();
+export async function startRedis(opts: { maxclients?: number; extraArgs?: string[]; port?: number } = {}): Promise<PrivateRedis> {
+  const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'connbot-redis-'));
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,

@@ -30,7 +30,7 @@ describe('while connbot cannot reach its Redis', () => {
   });
   afterAll(async () => {
     await t?.stop();
-    await target?.stop();
+    await Promise.all([target?.stop(), state?.stop()]);
   });
 
   it('answers 503 to Alertmanager so it retries, and says not ready', async () => {
@@ -47,5 +47,16 @@ describe('while connbot cannot reach its Redis', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { text: string };
     expect(body.text).toMatch(/cannot reach its job queue.*Nothing was started/);
+
+    // And it is true: when Redis comes back, no check starts behind the person's back.
+    state = await startRedis({ port: state.port });
+    const deadline = Date.now() + 15_000;
+    while ((await fetch(`${t.bot.url}/readyz`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error('connbot did not reconnect');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await t.bot.runtime.diagnoseQueue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 0, failed: 0 });
+    expect(t.slack.roots()).toHaveLength(0);
   });
 });
