@@ -17,6 +17,8 @@ export function redisCli(target: EnvTarget, args: string): string {
   if (k8s?.namespace && (k8s.statefulset || k8s.deployment)) {
     // A StatefulSet's first pod is the master in the runbook's layout; a Deployment is reached through kubectl.
     const pod = k8s.statefulset ? `${k8s.statefulset}-0` : `deployment/${k8s.deployment}`;
+    // A password-protected Redis answers NOAUTH otherwise; --askpass prompts for it instead of putting it in argv.
+    if (target.redis?.passwordFromEnv) return kubectl(target, `exec -it -n ${k8s.namespace} ${pod} -- redis-cli --askpass ${args}`);
     return kubectl(target, `exec -n ${k8s.namespace} ${pod} -- redis-cli ${args}`);
   }
   const redis = target.redis;

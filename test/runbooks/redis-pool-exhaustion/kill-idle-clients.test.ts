@@ -76,7 +76,8 @@ describe.concurrent('kill-idle-clients remediation on a real Redis', () => {
       try {
         const ctx = buildContext(resolved, integrations, silentLogger, new AbortController().signal) as RunbookContext<RedisPoolParams>;
         const ownId = await integrations.redis().connectionId();
-        const victimId = (await integrations.redis().clientList()).find((c) => c.name === 'leaky-worker')!.id;
+        const victimNow = (await integrations.redis().clientList()).find((c) => c.name === 'leaky-worker')!;
+        const victimId = victimNow.id;
         const plan: RemediationPlan = {
           remediationId: 'kill-idle-clients',
           title: 'Kill idle client connections',
@@ -87,7 +88,7 @@ describe.concurrent('kill-idle-clients remediation on a real Redis', () => {
             killIdleAfterSeconds: 2,
             candidates: [
               { id: ownId, addr: '?', name: 'connbot-diagnostics', idle: 999 },
-              { id: victimId, addr: '?', name: 'leaky-worker', idle: 999 },
+              { id: victimId, addr: victimNow.addr, name: 'leaky-worker', idle: 999 },
             ],
           },
           verifyChecks: [],
@@ -97,6 +98,35 @@ describe.concurrent('kill-idle-clients remediation on a real Redis', () => {
         expect(result.summary).toMatch(/^Killed 1 of 2 planned clients; skipped 1 \(\d+ connbot-diagnostics: connbot itself\)/);
         expect(await integrations.redis().connectionId()).toBe(ownId);
         expect(victim!.status).toBe('end');
+      } finally {
+        await integrations.close();
+      }
+    }));
+
+  it('spares a client whose ID now names another connection (IDs start over when Redis restarts)', () =>
+    withScenario(40, async (s) => {
+      const [other] = await s.idle('checkout-api', 1);
+      await sleep(2200);
+      const resolved = resolveRedisService(s.url, PARAMS);
+      const integrations = new Integrations(resolved.target, 'services.svc.envs.env');
+      try {
+        const ctx = buildContext(resolved, integrations, silentLogger, new AbortController().signal) as RunbookContext<RedisPoolParams>;
+        const now = (await integrations.redis().clientList()).find((c) => c.name === 'checkout-api')!;
+        // The plan was made before a restart, when this ID was a leaked worker on another address.
+        const plan: RemediationPlan = {
+          remediationId: 'kill-idle-clients',
+          title: 'Kill idle client connections',
+          risk: 'medium',
+          summary: 'plan from before a restart',
+          steps: [],
+          params: { killIdleAfterSeconds: 2, candidates: [{ id: now.id, addr: '10.9.9.9:40000', name: 'leaky-worker', idle: 999 }] },
+          verifyChecks: [],
+          targetKey: s.url,
+        };
+        const result = await killIdleClients.execute(ctx, plan);
+        expect(result.summary).toMatch(/^Killed 0 of 1 planned clients; skipped 1 /);
+        expect(result.summary).toContain('Redis restarted?');
+        expect(other!.status).toBe('ready');
       } finally {
         await integrations.close();
       }

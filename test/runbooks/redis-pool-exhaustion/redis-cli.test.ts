@@ -10,12 +10,13 @@ function target(env: Record<string, unknown>): EnvTarget {
 }
 
 describe('the runbook’s CLI equivalents, filled in from the catalog', () => {
-  it('uses the runbook’s kubectl exec into the first pod of the Redis StatefulSet, with the env’s context', () => {
+  it('uses the runbook’s kubectl exec into the first pod of the Redis StatefulSet, with the env’s context and the password prompted', () => {
     const t = target({
       redis: { url: 'redis://redis-master.redis.svc.cluster.local:6379', passwordFromEnv: 'REDIS_MASTER_PASSWORD' },
       k8s: { context: 'prod', namespace: 'redis', statefulset: 'redis-master' },
     });
-    expect(redisCli(t, 'client list')).toBe('kubectl --context prod exec -n redis redis-master-0 -- redis-cli client list');
+    // The password is asked for at the prompt, never put on the command line.
+    expect(redisCli(t, 'client list')).toBe('kubectl --context prod exec -it -n redis redis-master-0 -- redis-cli --askpass client list');
     expect(kubectl(t, 'get hpa -n bruno')).toBe('kubectl --context prod get hpa -n bruno');
   });
 

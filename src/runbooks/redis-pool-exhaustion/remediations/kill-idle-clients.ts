@@ -22,14 +22,21 @@ interface KillPlanParams {
   candidates: KillCandidate[];
 }
 
-type Outcome = 'killed' | 'skipped: active again' | 'skipped: protected now' | "skipped: connbot's own connection" | 'gone before the kill';
+type Outcome =
+  | 'killed'
+  | 'skipped: active again'
+  | 'skipped: protected now'
+  | "skipped: connbot's own connection"
+  | 'skipped: not the planned client'
+  | 'gone before the kill';
 
 /** The plan lists this many clients one per line; all of them are in its parameters. */
 const LISTED = 25;
 
 /**
  * Runbook "Kill Idle Connections", by client ID rather than by addr (an addr can be reused by a new connection
- * once the old one closes; an ID never is).
+ * once the old one closes; an ID is not, while the server runs). The kill also checks the ID still has the planned
+ * addr and name, because IDs start over when the server restarts.
  */
 export const killIdleClients: Remediation<RedisPoolParams> = {
   id: 'kill-idle-clients',
@@ -94,6 +101,12 @@ export const killIdleClients: Remediation<RedisPoolParams> = {
       const [now] = await redis.clientListByIds([c.id]);
       if (!now) {
         results.push({ c, outcome: 'gone before the kill', note: '' });
+        continue;
+      }
+      // IDs restart from 1 when Redis restarts or fails over: the same ID on another address or name is another
+      // client, which nobody approved killing.
+      if (now.addr !== c.addr || now.name !== c.name) {
+        results.push({ c, outcome: 'skipped: not the planned client', note: `id ${c.id} is now ${now.addr} ${displayName(now.name)} (Redis restarted?)` });
         continue;
       }
       const reason = isProtectedClient(now);
