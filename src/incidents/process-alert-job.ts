@@ -159,7 +159,7 @@ async function open(rt: Runtime, store: IncidentStore, storms: StormTracker, ale
     episode: deliveryKey(alert),
   };
   const policy = incidentPolicy(rt.catalog);
-  const admission = await storms.admit(d.channel, policy.stormThreshold, now);
+  const admission = await storms.admit(d.channel, policy.stormThreshold, incident.episode, now);
   if (admission.mode === 'storm') {
     incident.stormId = admission.stormId;
     incident.lastJob = { ...delivery, action: 'storm' };

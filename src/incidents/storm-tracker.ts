@@ -26,11 +26,15 @@ export interface StormEntry {
   count: number;
 }
 
-// New incidents per channel per minute; past the threshold, or while a storm is on, an incident joins the storm.
-// The active key's value is the storm's id (its start time), kept for the storm's whole life.
+// New incidents per channel in the last minute (a sliding window: a burst across a minute boundary counts whole);
+// past the threshold, or while a storm is on, an incident joins the storm. The active key's value is the storm's
+// id (its start time), kept for the storm's whole life.
 const ADMIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], 120000) end
+local now = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], 120000)
+local n = redis.call('ZCARD', KEYS[1])
 local active = redis.call('GET', KEYS[2])
 if active then
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
@@ -59,9 +63,9 @@ export class StormTracker {
     return `${this.keys.prefix}:storm:{${channel}}:${what}`;
   }
 
-  async admit(channel: string, threshold: number, now = Date.now()): Promise<Admission> {
-    const minute = Math.floor(now / 60_000);
-    const r = (await this.redis.eval(ADMIT, 2, this.k(channel, `rate:${minute}`), this.k(channel, 'active'), String(threshold), String(now), String(STORM_QUIET_MS))) as [string, string];
+  /** `incident` names the newcomer, so a retried admission of the same incident is counted once. */
+  async admit(channel: string, threshold: number, incident: string, now = Date.now()): Promise<Admission> {
+    const r = (await this.redis.eval(ADMIT, 2, this.k(channel, 'recent'), this.k(channel, 'active'), String(threshold), String(now), String(STORM_QUIET_MS), incident)) as [string, string];
     if (r[0] === 'thread') return { mode: 'thread' };
     return { mode: 'storm', stormId: r[1], started: r[0] === 'storm-start' };
   }

@@ -6,6 +6,7 @@ import { ConnbotError, errorMessage } from '../errors.js';
 import { jobId, type DiagnoseJob } from '../jobs/queue-names.js';
 import { reportChannel } from '../jobs/diagnose-job.js';
 import { escapeMrkdwn } from '../render/slack/mrkdwn.js';
+import { lostConnection } from '../state/redis-connection.js';
 import { helpMessage, listMessage } from '../render/slack/report-blocks.js';
 import { parseConnCommand } from './parse-conn-command.js';
 
@@ -55,7 +56,7 @@ export function registerConnCommand(app: App, rt: Runtime): void {
     };
     // Redis down: say so at once. The connection would buffer the add and run it after a reconnect, behind the
     // back of someone told that nothing started.
-    if (rt.redis.status !== 'ready') {
+    if (lostConnection(rt.redis)) {
       rt.log.error({ redis: rt.redis.status }, 'cannot enqueue diagnosis: Redis is not connected');
       return reply(':x: connbot cannot reach its job queue right now (Redis). Nothing was started — try again in a minute.');
     }

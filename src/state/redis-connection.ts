@@ -15,3 +15,11 @@ export function connectStateRedis(url: string, opts: RedisOptions = {}): Redis {
   });
   return conn;
 }
+
+/**
+ * The connection was lost (not merely still coming up at start): commands sent now would be buffered and run
+ * whenever it reconnects, long after the caller gave up on them.
+ */
+export function lostConnection(redis: { status: string }): boolean {
+  return redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end';
+}

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ConnbotError, errorMessage } from '../errors.js';
+import { lostConnection } from '../state/redis-connection.js';
 import { sendJson } from '../web/http-server.js';
 import { BodyTooLargeError } from '../web/read-body.js';
 
@@ -31,7 +32,7 @@ export class QueueUnavailableError extends Error {
  * and retry (the job id makes the retry and a late buffered add the same job).
  */
 export function requireQueueConnection(redis: { status: string }): void {
-  if (redis.status !== 'ready') throw new QueueUnavailableError(new Error(`Redis connection is ${redis.status}`));
+  if (lostConnection(redis)) throw new QueueUnavailableError(new Error(`Redis connection is ${redis.status}`));
 }
 
 /** Enqueueing waits on Redis; when Redis is gone the sender must get 503 quickly, not a hung request. */
