@@ -15,6 +15,18 @@ export interface FakePod {
   updated?: boolean;
   /** What `kubectl logs` prints, one line per entry. */
   log?: string[];
+  /** Being deleted (metadata.deletionTimestamp set): listed by the API, counted by no controller. */
+  terminating?: boolean;
+}
+
+/** The Service in front of the pods, and so its EndpointSlice. */
+export interface FakeService {
+  name: string;
+  /** spec.selector: the pods whose labels (the workload's matchLabels) include it are its endpoints. */
+  selector: Record<string, string>;
+  type?: 'ClusterIP' | 'LoadBalancer' | 'NodePort';
+  /** status.loadBalancer.ingress hostnames (LoadBalancer only; empty = EXTERNAL-IP pending). */
+  loadBalancerIngress?: string[];
 }
 
 export interface FakeEvent {
@@ -42,6 +54,14 @@ export interface FakeWorkload {
   rolloutDelayMs: number;
   /** Called when a rollout has finished: what the new pods change in the service (it recovers, say). */
   onRollout?: () => void;
+  /**
+   * A Deployment's surge: once the new pods are ready the old ones stay (ready, still counted in status.replicas)
+   * this long while the old ReplicaSet scales down, then Terminating (not ready) as long again before they go.
+   */
+  oldPodsLingerMs?: number;
+  /** How long those old pods then stay Terminating (default: oldPodsLingerMs). */
+  oldPodsTerminatingMs?: number;
+  service?: FakeService;
 }
 
 export interface RecordedRequest {
@@ -54,9 +74,9 @@ export interface RecordedRequest {
 
 /**
  * The Kubernetes API paths connbot's k8s adapter uses for one Deployment or StatefulSet — read, restart
- * (strategic-merge PATCH), scale (PATCH /scale), pods, pod logs, events — on plain HTTP with a kubeconfig that
- * sets insecure-skip-tls-verify. Restarts and scales play out like a controller would: generation first, the
- * pods after `rolloutDelayMs`.
+ * (strategic-merge PATCH), scale (PATCH /scale), pods, pod logs, events, the Service and its EndpointSlices — on
+ * plain HTTP with a kubeconfig that sets insecure-skip-tls-verify. Restarts and scales play out like a controller
+ * would: generation (and a StatefulSet's updateRevision) first, the pods after `rolloutDelayMs`.
  */
 export class FakeWorkloadApi {
   readonly requests: RecordedRequest[] = [];
@@ -64,6 +84,8 @@ export class FakeWorkloadApi {
   private generation = 4;
   private observedGeneration = 4;
   private restartedAt: string | undefined;
+  private revision = 1;
+  private currentRevision = 1;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(
@@ -136,6 +158,7 @@ export class FakeWorkloadApi {
       const patch = JSON.parse(body) as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } };
       this.restartedAt = patch.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'] ?? this.restartedAt;
       this.generation += 1;
+      this.revision += 1;
       for (const p of s.pods) p.updated = false;
       this.later(() => this.finishRollout(s.replicas));
       return { code: 200, json: this.workloadJson() };
@@ -160,17 +183,25 @@ export class FakeWorkloadApi {
       const tail = Number(url.searchParams.get('tailLines') ?? 1e9);
       return { code: 200, text: (pod.log ?? []).slice(-tail).map((l) => `${l}\n`).join('') };
     }
+    if (s.service && path === `/api/v1/namespaces/${s.namespace}/services/${s.service.name}` && method === 'GET') {
+      return { code: 200, json: this.serviceJson(s.service) };
+    }
+    if (path === `/apis/discovery.k8s.io/v1/namespaces/${s.namespace}/endpointslices` && method === 'GET') {
+      const wanted = url.searchParams.get('labelSelector');
+      const svc = s.service && wanted === `kubernetes.io/service-name=${s.service.name}` ? s.service : undefined;
+      return { code: 200, json: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSliceList', metadata: {}, items: svc ? [this.endpointSliceJson(svc)] : [] } };
+    }
     if (path === `/api/v1/namespaces/${s.namespace}/events` && method === 'GET') {
       return { code: 200, json: { apiVersion: 'v1', kind: 'EventList', metadata: {}, items: s.events.map((e, i) => this.eventJson(e, i)) } };
     }
     return notFound(path.split('/').at(-2) ?? 'object', path.split('/').at(-1) ?? '');
   }
 
-  private later(fn: () => void): void {
+  private later(fn: () => void, delayMs = this.state.rolloutDelayMs): void {
     const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
-    }, this.state.rolloutDelayMs);
+    }, delayMs);
     this.timers.add(t);
   }
 
@@ -178,21 +209,36 @@ export class FakeWorkloadApi {
   private finishRollout(replicas: number): void {
     const s = this.state;
     const stalls = s.rollout === 'stalls';
-    s.pods = Array.from({ length: replicas }, (_, i) => ({
-      name: s.kind === 'statefulset' ? `${s.name}-${i}` : `${s.name}-6c9d7f-${String.fromCharCode(97 + i)}x${i}`,
+    // StatefulSet pods keep their names: an old one is replaced, never kept beside its successor.
+    const linger = s.kind === 'deployment' ? (s.oldPodsLingerMs ?? 0) : 0;
+    const old = linger > 0 ? s.pods.filter((p) => p.updated === false) : [];
+    // With a lingering old ReplicaSet the new pods need their own template hash in their names.
+    const hash = linger > 0 ? `7d${this.generation}e` : '6c9d7f';
+    const fresh: FakePod[] = Array.from({ length: replicas }, (_, i) => ({
+      name: s.kind === 'statefulset' ? `${s.name}-${i}` : `${s.name}-${hash}-${String.fromCharCode(97 + i)}x${i}`,
       ready: !stalls,
       restartCount: stalls ? 5 : 0,
       ...(stalls ? { waitingReason: 'CrashLoopBackOff', lastTerminationReason: 'Error' } : {}),
       updated: true,
       log: stalls ? ['ERROR failed to bind 0.0.0.0:15002: address already in use'] : ['INFO server listening on 0.0.0.0:15002'],
     }));
+    s.pods = [...fresh, ...old];
     this.observedGeneration = this.generation;
+    if (!stalls) this.currentRevision = this.revision;
+    if (old.length > 0) {
+      this.later(() => {
+        for (const p of old) Object.assign(p, { terminating: true, ready: false });
+        this.later(() => (s.pods = s.pods.filter((p) => !old.includes(p))), s.oldPodsTerminatingMs ?? linger);
+      }, linger);
+    }
     s.onRollout?.();
   }
 
   private workloadJson() {
     const s = this.state;
-    const ready = s.pods.filter((p) => p.ready).length;
+    // Controllers count no pod that is being deleted.
+    const live = s.pods.filter((p) => !p.terminating);
+    const ready = live.filter((p) => p.ready).length;
     const template = {
       metadata: { labels: s.matchLabels, ...(this.restartedAt ? { annotations: { 'kubectl.kubernetes.io/restartedAt': this.restartedAt } } : {}) },
       spec: { containers: [{ name: s.name, image: `ghcr.io/example/${s.name}:1.8.2`, ports: [{ containerPort: 15002 }] }] },
@@ -204,16 +250,25 @@ export class FakeWorkloadApi {
       spec: {
         replicas: s.replicas,
         selector: { matchLabels: s.matchLabels },
-        ...(s.kind === 'statefulset' ? { serviceName: s.name, podManagementPolicy: 'OrderedReady' } : {}),
+        // What the API server defaults each to.
+        ...(s.kind === 'statefulset'
+          ? { serviceName: s.name, podManagementPolicy: 'OrderedReady', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } }
+          : { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } }),
         template,
       },
       status: {
         observedGeneration: this.observedGeneration,
-        replicas: s.pods.length,
+        replicas: live.length,
         readyReplicas: ready,
         availableReplicas: ready,
-        updatedReplicas: s.pods.filter((p) => p.updated !== false).length,
-        ...(s.kind === 'statefulset' ? { currentReplicas: s.pods.length, currentRevision: `${s.name}-7f8b9c`, updateRevision: `${s.name}-7f8b9c` } : {}),
+        updatedReplicas: live.filter((p) => p.updated !== false).length,
+        ...(s.kind === 'statefulset'
+          ? {
+              currentReplicas: live.length,
+              currentRevision: `${s.name}-7f8b9c${this.currentRevision}`,
+              updateRevision: `${s.name}-7f8b9c${this.revision}`,
+            }
+          : {}),
       },
     };
   }
@@ -234,7 +289,7 @@ export class FakeWorkloadApi {
     return {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: p.name, namespace: s.namespace, labels: s.matchLabels },
+      metadata: { name: p.name, namespace: s.namespace, labels: s.matchLabels, ...(p.terminating ? { deletionTimestamp: '2026-01-16T09:30:00Z', deletionGracePeriodSeconds: 30 } : {}) },
       spec: { nodeName: 'ip-10-0-3-17.ec2.internal', containers: [{ name: s.name, image: `ghcr.io/example/${s.name}:1.8.2` }] },
       status: {
         phase: 'Running',
@@ -252,6 +307,37 @@ export class FakeWorkloadApi {
           },
         ],
       },
+    };
+  }
+
+  private serviceJson(svc: FakeService) {
+    const s = this.state;
+    const type = svc.type ?? 'ClusterIP';
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: svc.name, namespace: s.namespace },
+      spec: { type, selector: svc.selector, clusterIP: '10.96.14.7', ports: [{ name: 'http', port: 15002, protocol: 'TCP', targetPort: 15002 }] },
+      status: { loadBalancer: type === 'LoadBalancer' ? { ingress: (svc.loadBalancerIngress ?? []).map((hostname) => ({ hostname })) } : {} },
+    };
+  }
+
+  /** What the EndpointSlice controller writes: every pod the selector matches, with its readiness. */
+  private endpointSliceJson(svc: FakeService) {
+    const s = this.state;
+    const matches = Object.entries(svc.selector).every(([k, v]) => s.matchLabels[k] === v);
+    return {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${svc.name}-x7k2p`, namespace: s.namespace, labels: { 'kubernetes.io/service-name': svc.name } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 15002, protocol: 'TCP' }],
+      endpoints: (matches ? s.pods : []).map((p, i) => ({
+        addresses: [`10.0.3.${10 + i}`],
+        conditions: { ready: p.ready && !p.terminating, serving: p.ready, terminating: p.terminating === true },
+        targetRef: { kind: 'Pod', name: p.name, namespace: s.namespace },
+        nodeName: 'ip-10-0-3-17.ec2.internal',
+      })),
     };
   }
 

@@ -11,12 +11,30 @@ export interface WorkloadRef {
 
 export interface WorkloadStatus {
   ref: WorkloadRef;
+  /** spec.replicas. */
   desiredReplicas: number;
+  /**
+   * status.replicas: every pod the controller counts, old template and new. During a Deployment rollout it is
+   * above updatedReplicas until the old ReplicaSet has scaled down.
+   */
+  replicas: number;
+  /** Ready pods of any template (a Deployment counts its old and new ReplicaSets together). */
   readyReplicas: number;
   availableReplicas: number;
   updatedReplicas: number;
+  /** metadata.generation: bumped by every spec change. */
   generation: number;
+  /** status.observedGeneration: the generation the controller has acted on. */
   observedGeneration: number;
+  /** StatefulSet: the revision the pods run and the one they are being moved to. */
+  currentRevision: string | undefined;
+  updateRevision: string | undefined;
+  /** StatefulSet RollingUpdate partition: ordinals below it keep the old revision. */
+  partition: number | undefined;
+  /** RollingUpdate, Recreate (Deployment) or OnDelete (StatefulSet: pods change only when deleted). */
+  updateStrategy: string | undefined;
+  /** Deployment condition Progressing=False, reason ProgressDeadlineExceeded. */
+  progressDeadlineExceeded: boolean;
   selector: string | undefined;
   restartedAt: string | undefined;
 }
@@ -31,6 +49,30 @@ export interface PodSummary {
   waitingReason: string | undefined;
   node: string | undefined;
   startedAt: string | undefined;
+}
+
+/** A Service in front of the pods: what a client's connection reaches first. */
+export interface ServiceSummary {
+  name: string;
+  namespace: string;
+  /** ClusterIP, NodePort, LoadBalancer, ExternalName. */
+  type: string;
+  /** spec.selector as `k=v,k=v`; undefined when the Service has none (endpoints managed by hand). */
+  selector: string | undefined;
+  ports: string[];
+  /** status.loadBalancer.ingress hostnames/IPs (LoadBalancer Services only). */
+  loadBalancerIngress: string[];
+}
+
+/** One backend of a Service, as its EndpointSlices list it. */
+export interface ServiceEndpoint {
+  /** The pod (targetRef) or, without one, the first address. */
+  name: string;
+  addresses: string[];
+  /** An endpoint with no ready condition counts as ready (the API's rule for an unknown state). */
+  ready: boolean;
+  terminating: boolean;
+  node: string | undefined;
 }
 
 export interface ClusterEvent {
@@ -56,6 +98,7 @@ const MERGE = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch)
 export class K8sCluster {
   private readonly apps: k8s.AppsV1Api;
   private readonly core: k8s.CoreV1Api;
+  private readonly discovery: k8s.DiscoveryV1Api;
 
   constructor(context?: string) {
     const kc = new k8s.KubeConfig();
@@ -81,6 +124,7 @@ export class K8sCluster {
     }
     this.apps = kc.makeApiClient(k8s.AppsV1Api);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
   }
 
   async readWorkload(ref: WorkloadRef): Promise<WorkloadStatus> {
@@ -89,16 +133,26 @@ export class K8sCluster {
         ? this.apps.readNamespacedDeployment({ name: ref.name, namespace: ref.namespace })
         : this.apps.readNamespacedStatefulSet({ name: ref.name, namespace: ref.namespace }),
     );
-    const status = obj.status ?? {};
     const matchLabels = obj.spec?.selector?.matchLabels ?? {};
+    const sts = ref.kind === 'statefulset' ? (obj as k8s.V1StatefulSet) : undefined;
+    const deploy = sts ? undefined : (obj as k8s.V1Deployment);
+    const status = obj.status ?? {};
     return {
       ref,
       desiredReplicas: obj.spec?.replicas ?? 1,
+      replicas: status.replicas ?? 0,
       readyReplicas: status.readyReplicas ?? 0,
       availableReplicas: status.availableReplicas ?? 0,
       updatedReplicas: status.updatedReplicas ?? 0,
       generation: obj.metadata?.generation ?? 0,
       observedGeneration: status.observedGeneration ?? 0,
+      currentRevision: sts?.status?.currentRevision,
+      updateRevision: sts?.status?.updateRevision,
+      partition: sts?.spec?.updateStrategy?.rollingUpdate?.partition,
+      updateStrategy: sts ? sts.spec?.updateStrategy?.type : deploy?.spec?.strategy?.type,
+      progressDeadlineExceeded: (deploy?.status?.conditions ?? []).some(
+        (c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded',
+      ),
       selector: Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',') || undefined,
       restartedAt: obj.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
     };
@@ -125,11 +179,16 @@ export class K8sCluster {
     );
   }
 
+  /**
+   * The pods that are, or will be, the service: pods being deleted (Terminating, metadata.deletionTimestamp set)
+   * are left out — after a rollout the old ones linger for their grace period, not ready, and are no longer part
+   * of the workload (the controllers do not count them either).
+   */
   async listPods(namespace: string, labelSelector?: string): Promise<PodSummary[]> {
     const list = await wrap({ namespace, kind: 'pods' }, () =>
       this.core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }),
     );
-    return list.items.map((p) => {
+    return list.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => {
       const statuses = p.status?.containerStatuses ?? [];
       return {
         name: p.metadata?.name ?? '?',
@@ -148,6 +207,57 @@ export class K8sCluster {
     return wrap({ namespace, kind: 'pods/log', name: pod }, () =>
       this.core.readNamespacedPodLog({ name: pod, namespace, tailLines, ...(container ? { container } : {}) }),
     );
+  }
+
+  /** The Service, or undefined when there is none of that name (404). */
+  async findService(namespace: string, name: string): Promise<ServiceSummary | undefined> {
+    const svc = await wrap({ namespace, kind: 'services', name }, async () => {
+      try {
+        return await this.core.readNamespacedService({ name, namespace });
+      } catch (err) {
+        if ((err as { code?: number }).code === 404) return undefined;
+        throw err;
+      }
+    });
+    if (!svc) return undefined;
+    const selector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    return {
+      name,
+      namespace,
+      type: svc.spec?.type ?? 'ClusterIP',
+      selector: selector || undefined,
+      ports: (svc.spec?.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}/${p.protocol ?? 'TCP'}→${String(p.targetPort ?? p.port)}`),
+      loadBalancerIngress: (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.hostname ?? i.ip ?? '?'),
+    };
+  }
+
+  /**
+   * The Service's backends from its EndpointSlices (discovery.k8s.io/v1, label kubernetes.io/service-name): what
+   * kube-proxy and cloud load balancers route to. A pod listed in several slices (dual-stack) counts once.
+   */
+  async listServiceEndpoints(namespace: string, service: string): Promise<ServiceEndpoint[]> {
+    const list = await wrap({ namespace, kind: 'endpointslices', name: service }, () =>
+      this.discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` }),
+    );
+    const byName = new Map<string, ServiceEndpoint>();
+    for (const slice of list.items) {
+      for (const e of slice.endpoints ?? []) {
+        const name = e.targetRef?.name ?? e.addresses[0] ?? '?';
+        const seen = byName.get(name);
+        if (seen) {
+          seen.addresses.push(...e.addresses);
+          continue;
+        }
+        byName.set(name, {
+          name,
+          addresses: [...e.addresses],
+          ready: e.conditions?.ready !== false,
+          terminating: e.conditions?.terminating === true,
+          node: e.nodeName,
+        });
+      }
+    }
+    return [...byName.values()];
   }
 
   async listEvents(namespace: string, involvedName?: string): Promise<ClusterEvent[]> {

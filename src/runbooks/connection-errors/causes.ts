@@ -9,6 +9,8 @@ import { CONNECTIONS } from './checks/connections.js';
 import { CONNECTION_ERRORS } from './checks/connection-errors.js';
 import { LOGS } from './checks/logs.js';
 import { EVENTS } from './checks/events.js';
+import { SERVICE_ENDPOINTS } from './checks/service-endpoints.js';
+import { CPU_THROTTLING, FILE_DESCRIPTORS, MEMORY } from './checks/resources.js';
 
 const capped = (x: number, max = 0.95) => Math.round(Math.min(max, x) * 100) / 100;
 
@@ -84,10 +86,10 @@ export const connectionLimitReached: Cause<ConnectionErrorsParams> = {
   },
 };
 
-/** Cause 3, Resource Exhaustion: out of memory, out of file descriptors. */
+/** Cause 3, Resource Exhaustion: out of memory, out of file descriptors, CPU throttling. */
 export const resourceExhaustion: Cause<ConnectionErrorsParams> = {
   id: 'resource-exhaustion',
-  title: 'Resource exhaustion (memory, file descriptors)',
+  title: 'Resource exhaustion (memory, file descriptors, CPU throttling)',
   assess(byId): CauseAssessment | undefined {
     const s = readSignals(byId);
     const reasons: string[] = [];
@@ -104,6 +106,17 @@ export const resourceExhaustion: Cause<ConnectionErrorsParams> = {
     if (fds > 0) add(0.7, `${fds} "too many open files" log line(s): out of file descriptors`, LOGS);
     const oomLines = s.logs?.signals.outOfMemory ?? 0;
     if (oomLines > 0) add(0.5, `${oomLines} out-of-memory log line(s)`, LOGS);
+    if (s.fds && s.fdsBad) {
+      const at = `${fmtNumber(s.fds.worstOpen)} of ${fmtNumber(s.fds.worstMax)} file descriptors open (${fmtNumber(s.fds.worstPct, 1)}%)`;
+      add(s.fdsStatus === 'crit' ? 0.75 : 0.45, s.fdsStatus === 'crit' ? `${at}: at the nofile limit` : `${at}: near the nofile limit`, FILE_DESCRIPTORS);
+    }
+    if (s.memory && s.memoryBad) {
+      add(s.memoryStatus === 'crit' ? 0.6 : 0.35, `memory at ${fmtNumber(s.memory.worstPct, 1)}% of its limit`, MEMORY);
+    }
+    if (s.cpuThrottling && s.cpuThrottlingBad) {
+      const t = s.cpuThrottling;
+      add(s.cpuThrottlingStatus === 'crit' ? 0.55 : 0.35, `${t.worstPod} CPU-throttled in ${fmtNumber(t.worstPct, 1)}% of periods`, CPU_THROTTLING);
+    }
     if (confidence === 0) return undefined;
     return { confidence: capped(confidence), explanation: `${reasons.join('; ')}.`, supportedBy: [...new Set(supportedBy)] };
   },
@@ -116,6 +129,8 @@ export const networkIssues: Cause<ConnectionErrorsParams> = {
   assess(byId): CauseAssessment | undefined {
     const s = readSignals(byId);
     if (!s.healthUnreachable) return undefined;
+    // A Service with no ready endpoints refuses every connection: the backend pool, not the network.
+    if (s.poolEmpty) return undefined;
     const reasons = [`the health endpoint ${String(s.health?.summary ?? s.healthOutcome)}`];
     const supportedBy = [HEALTH];
     let confidence: number;
@@ -141,15 +156,38 @@ export const networkIssues: Cause<ConnectionErrorsParams> = {
 };
 
 /**
- * Cause 5, Load Balancer Issues: every pod is ready and the health endpoint answers from inside the cluster, yet
- * connections keep failing — what is left is the path in front of the pods (Service, load balancer, its health
- * checks and backend pool), which connbot cannot see.
+ * Cause 5, Load Balancer Issues. "Backend pool empty" is read directly: the Service's EndpointSlices list no ready
+ * pod while pods are up (its selector no longer matches them). Otherwise, every pod ready and the health endpoint
+ * answering while connections keep failing leaves the path in front of the pods — the cloud load balancer and its
+ * health checks, which connbot cannot see.
  */
 export const loadBalancerIssues: Cause<ConnectionErrorsParams> = {
   id: 'load-balancer-issues',
   title: 'Load balancer issues (misconfigured, health checks failing, empty backend pool)',
   assess(byId): CauseAssessment | undefined {
     const s = readSignals(byId);
+    const ep = s.endpoints;
+    if (s.poolEmpty && ep) {
+      const up = s.pods ? `${s.pods.pods - s.pods.notReady} pod(s) are ready` : `${s.workload?.ready ?? '?'} replica(s) are ready`;
+      const reasons = [
+        `Service ${ep.service} has no ready endpoints while ${up}: the backend pool is empty` +
+          (ep.selector ? ` (the Service selects ${ep.selector})` : ' (the Service has no selector: its endpoints are managed by hand)'),
+      ];
+      const supportedBy = [SERVICE_ENDPOINTS, ...(s.pods ? [PODS] : [WORKLOAD])];
+      if (s.healthUnreachable) {
+        reasons.push(`the health endpoint through the Service ${s.healthOutcome === 'refused' ? 'is refused' : `fails (${String(s.healthOutcome)})`}`);
+        supportedBy.push(HEALTH);
+      }
+      return { confidence: 0.9, explanation: `${reasons.join('; ')}.`, supportedBy };
+    }
+    const lbPending = ep !== undefined && ep.type === 'LoadBalancer' && ep.loadBalancerIngress.length === 0;
+    if (lbPending && ep && (s.errorsBad || s.healthUnreachable)) {
+      return {
+        confidence: 0.5,
+        explanation: `Service ${ep.service} is of type LoadBalancer but no load balancer is provisioned (EXTERNAL-IP pending): clients outside the cluster have nothing to connect to.`,
+        supportedBy: [SERVICE_ENDPOINTS, ...(s.errorsBad ? [CONNECTION_ERRORS] : [])],
+      };
+    }
     if (!s.allReady || !s.healthOk) return undefined;
     const reasons = [`all ${s.pods!.pods} pods ready and the health endpoint answers, yet`];
     const supportedBy = [PODS, HEALTH];
@@ -165,7 +203,9 @@ export const loadBalancerIssues: Cause<ConnectionErrorsParams> = {
     if (persisting.length === 0) return undefined;
     reasons[0] += ` ${persisting.join(' and ')}`;
     let confidence = 0.5;
+    // Errors the pods explain themselves (at max_connections, out of descriptors, throttled) leave less to the LB.
     if (s.connectionsBad) confidence -= 0.2;
+    if (s.fdsBad || s.memoryBad || s.cpuThrottlingBad) confidence -= 0.2;
     if (s.events && s.events.unhealthy > 0) {
       confidence += 0.15;
       reasons.push(`${s.events.unhealthy} probe failure event(s): pods drop in and out of the Service's endpoints`);

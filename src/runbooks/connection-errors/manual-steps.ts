@@ -5,6 +5,7 @@ import type { ConnectionErrorsParams } from './params.js';
 import { connectionLimitReached, loadBalancerIssues, networkIssues, resourceExhaustion } from './causes.js';
 import { readSignals } from './signals.js';
 import { execPrefix, serviceName, servicePort } from './service-names.js';
+import type { WorkloadRef } from '../../integrations/k8s/k8s-cluster.js';
 
 /** config.yml's default and the runbook's example value. */
 const RUNBOOK_MAX_CONNECTIONS = 10_000;
@@ -28,7 +29,7 @@ export function connectionErrorsManualSteps(ctx: RunbookContext<ConnectionErrors
 
   const limit = connectionLimitReached.assess(byId, p);
   const resources = resourceExhaustion.assess(byId, p);
-  const fdsShort = (s.logs?.signals.tooManyOpenFiles ?? 0) > 0;
+  const fdsShort = s.fdsBad || (s.logs?.signals.tooManyOpenFiles ?? 0) > 0;
 
   if (limit) {
     // Doubling is a step an operator can reason about; below the runbook's own 10000, go to 10000 first.
@@ -44,15 +45,17 @@ export function connectionErrorsManualSteps(ctx: RunbookContext<ConnectionErrors
   }
 
   if (limit || fdsShort) {
+    const why = fdsShort
+      ? s.fdsBad && s.fds
+        ? `${fmtNumber(s.fds.worstOpen)} of ${fmtNumber(s.fds.worstMax)} descriptors are open (${fmtNumber(s.fds.worstPct, 1)}%)`
+        : `the logs say "too many open files" (${s.logs?.signals.tooManyOpenFiles ?? 0}×)`
+      : 'every connection holds a descriptor, so more connections need a higher nofile limit';
     steps.push({
       title: `Raise the file descriptor limit to ${p.nofileLimit} (Resolution step 3)`,
-      why: `${fdsShort ? `the logs say "too many open files" (${s.logs!.signals.tooManyOpenFiles}×)` : 'every connection holds a descriptor, so more connections need a higher nofile limit'}; limits.conf is a host file (in Kubernetes the node's container runtime sets the pods' limit)`,
-      commands: [
-        `${exec}sh -c 'ulimit -n; ls /proc/1/fd | wc -l'`,
-        `echo "* soft nofile ${p.nofileLimit}" >> /etc/security/limits.conf`,
-        `echo "* hard nofile ${p.nofileLimit}" >> /etc/security/limits.conf`,
-        `ulimit -n ${p.nofileLimit}`,
-      ],
+      why: ref
+        ? `${why}. In Kubernetes a container's limit comes from the container runtime on the node, not from limits.conf (which only applies to login sessions), so it is raised on each node that runs the pods, or in the image's entrypoint up to the hard limit the runtime allows; then the pods are replaced.`
+        : `${why}. limits.conf and ulimit are settings of the host that runs ${ctx.service}.`,
+      commands: ref ? nofileInKubernetes(exec, namespace, selector, ref, p.nofileLimit) : nofileOnHost(ctx.service, p.nofileLimit),
     });
   }
 
@@ -64,6 +67,9 @@ export function connectionErrorsManualSteps(ctx: RunbookContext<ConnectionErrors
         `kubectl top pod -n ${namespace}${selector ? ` -l ${selector}` : ''}`,
         `kubectl describe ${workload.replace(' ', '/')} -n ${namespace} | grep -A4 -i limits`,
         `${exec}free -h`,
+        ...(exec ? [`${exec}top -b -n 1`] : [`top -b -n 1 -p $(pgrep ${ctx.service})`]),
+        ...(s.fdsBad || fdsShort ? [`${exec}sh -c 'ulimit -n; ls /proc/1/fd | wc -l'`] : []),
+        ...(s.cpuThrottlingBad ? [`${exec}sh -c 'cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.stat'`] : []),
       ],
     });
   }
@@ -89,10 +95,18 @@ export function connectionErrorsManualSteps(ctx: RunbookContext<ConnectionErrors
     const affinity = JSON.stringify({ spec: { sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: p.sessionAffinityTimeoutSeconds } } } });
     steps.push({
       title: 'Fix the load balancer (Resolution step 5)',
-      why: `${lb.explanation} Check the Service's endpoints (an empty backend pool), the cloud load balancer's health checks, then pin clients to one backend.`,
+      why: s.poolEmpty
+        ? `${lb.explanation} Compare the Service's selector with the pods' labels and fix whichever is wrong; a backend pool fills as soon as they match.`
+        : `${lb.explanation} Check the Service's endpoints (an empty backend pool), the cloud load balancer's health checks, then pin clients to one backend.`,
       commands: [
         `kubectl get service ${svc} -n ${namespace} -o yaml`,
         `kubectl get endpoints ${svc} -n ${namespace}`,
+        ...(s.poolEmpty
+          ? [
+              `kubectl get service ${svc} -n ${namespace} -o jsonpath='{.spec.selector}'`,
+              `kubectl get pods -n ${namespace}${selector ? ` -l ${selector}` : ''} --show-labels`,
+            ]
+          : []),
         [
           '# Kubernetes Service',
           'apiVersion: v1',
@@ -112,4 +126,31 @@ export function connectionErrorsManualSteps(ctx: RunbookContext<ConnectionErrors
     });
   }
   return steps;
+}
+
+/** Where a container's nofile limit is set: the node's container runtime, or the image's entrypoint. */
+function nofileInKubernetes(exec: string, namespace: string, selector: string | undefined, ref: WorkloadRef, n: number): string[] {
+  const dropIn = '/etc/systemd/system/containerd.service.d/nofile.conf';
+  return [
+    `# In a pod: the limit the service runs with, and the descriptors it holds\n${exec}sh -c 'ulimit -n; ls /proc/1/fd | wc -l'`,
+    `# The nodes that run the pods\nkubectl get pods -n ${namespace}${selector ? ` -l ${selector}` : ''} -o custom-columns=POD:.metadata.name,NODE:.spec.nodeName`,
+    [
+      '# On each of those nodes (ssh or a node shell): the container runtime gives containers their limit (containerd shown; CRI-O: default_ulimits in crio.conf)',
+      `sudo mkdir -p ${dropIn.slice(0, dropIn.lastIndexOf('/'))}`,
+      `printf '[Service]\\nLimitNOFILE=${n}\\n' | sudo tee ${dropIn}`,
+      'sudo systemctl daemon-reload && sudo systemctl restart containerd',
+    ].join('\n'),
+    `# Or in the container image's entrypoint, before the service starts (up to the hard limit the runtime allows)\nulimit -n ${n}`,
+    `# Then replace the pods, so they start under the new limit\nkubectl rollout restart ${ref.kind} ${ref.name} -n ${ref.namespace}`,
+  ];
+}
+
+/** The runbook's own commands, on the host that runs the service (systemd units set their limit themselves). */
+function nofileOnHost(service: string, n: number): string[] {
+  return [
+    `# On the host that runs ${service}: the limit the running process has\ngrep 'open files' /proc/$(pgrep ${service})/limits`,
+    [`# On that host, as root (applies to new login sessions)`, `echo "* soft nofile ${n}" >> /etc/security/limits.conf`, `echo "* hard nofile ${n}" >> /etc/security/limits.conf`].join('\n'),
+    `# On that host, when ${service} runs under systemd (limits.conf does not apply to units): add LimitNOFILE=${n} under [Service]\nsudo systemctl edit ${service} && sudo systemctl restart ${service}`,
+    `# In the shell on that host that starts ${service} by hand (applies to that shell and what it starts)\nulimit -n ${n}`,
+  ];
 }

@@ -7,6 +7,8 @@ import { CONNECTIONS, type ConnectionsData } from './checks/connections.js';
 import { CONNECTION_ERRORS, type ConnectionErrorsData } from './checks/connection-errors.js';
 import { LOGS, type LogsData } from './checks/logs.js';
 import { EVENTS, type EventsData } from './checks/events.js';
+import { SERVICE_ENDPOINTS, type ServiceEndpointsData } from './checks/service-endpoints.js';
+import { CPU_THROTTLING, FILE_DESCRIPTORS, MEMORY, type CpuThrottlingData, type FileDescriptorsData, type MemoryData } from './checks/resources.js';
 
 /** connection-drop-rate's pods check reports these. */
 interface PodsData {
@@ -20,7 +22,6 @@ interface PodsData {
 
 const NO_ANSWER = new Set(['refused', 'timeout', 'dns', 'reset', 'tls', 'error']);
 
-
 /** The findings, read once into the facts the causes, remediations and manual steps reason over. */
 export function readSignals(byId: FindingsById) {
   const pods = measured<PodsData>(byId, PODS)?.data;
@@ -30,6 +31,8 @@ export function readSignals(byId: FindingsById) {
   const outcome = healthRan ? (health.data.outcome as string | undefined) : undefined;
   const statusCode = healthRan ? (health.data.statusCode as number | undefined) : undefined;
   const nonePodsReady = pods !== undefined && (pods.pods === 0 || pods.notReady === pods.pods);
+  const endpoints = measured<ServiceEndpointsData>(byId, SERVICE_ENDPOINTS)?.data;
+  const readyPods = pods ? pods.pods - pods.notReady : workload?.ready;
   return {
     pods,
     workload,
@@ -49,6 +52,18 @@ export function readSignals(byId: FindingsById) {
     logs: measured<LogsData>(byId, LOGS)?.data,
     logsBad: isBad(byId.get(LOGS)),
     events: measured<EventsData>(byId, EVENTS)?.data,
+    endpoints,
+    /** Pods are up, yet the Service in front of them routes to none: the backend pool is empty. */
+    poolEmpty: endpoints !== undefined && endpoints.ready === 0 && readyPods !== undefined && readyPods > 0,
+    fds: measured<FileDescriptorsData>(byId, FILE_DESCRIPTORS)?.data,
+    fdsBad: isBad(byId.get(FILE_DESCRIPTORS)),
+    fdsStatus: measured(byId, FILE_DESCRIPTORS)?.finding.status,
+    memory: measured<MemoryData>(byId, MEMORY)?.data,
+    memoryBad: isBad(byId.get(MEMORY)),
+    memoryStatus: measured(byId, MEMORY)?.finding.status,
+    cpuThrottling: measured<CpuThrottlingData>(byId, CPU_THROTTLING)?.data,
+    cpuThrottlingBad: isBad(byId.get(CPU_THROTTLING)),
+    cpuThrottlingStatus: measured(byId, CPU_THROTTLING)?.finding.status,
   };
 }
 
@@ -57,6 +72,11 @@ export type Signals = ReturnType<typeof readSignals>;
 /** Error kinds whose name says the limit refused them. */
 export function limitErrorKinds(s: Signals): Array<[string, number]> {
   return Object.entries(s.errors?.byTypePerSec ?? {}).filter(([k, v]) => v > 0 && /limit|too_?many|max|reject|refus|exhaust/i.test(k));
+}
+
+/** Out of descriptors or memory: what a restart hands back for a while (a leak), unlike a limit or a CPU quota. */
+export function leakedResources(s: Signals): boolean {
+  return s.fdsBad || s.memoryBad || (s.logs?.signals.tooManyOpenFiles ?? 0) > 0 || (s.logs?.signals.outOfMemory ?? 0) > 0 || (s.pods?.oomKilled ?? 0) > 0;
 }
 
 /** Crash-looping: the kubelet backs off restarting, or pods keep restarting while not ready. */

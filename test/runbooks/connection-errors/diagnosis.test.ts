@@ -43,11 +43,17 @@ describe('connection-errors diagnosis of Vectorizer', () => {
       ['workload', 'ok'],
       ['pods', 'ok'],
       ['health', 'ok'],
+      ['service-endpoints', 'ok'],
       ['connections', 'ok'],
       ['connection-errors', 'ok'],
       ['logs', 'ok'],
       ['events', 'ok'],
+      // Resource metrics come from a Prometheus server, and this env names none.
+      ['file-descriptors', 'unknown'],
+      ['memory', 'unknown'],
+      ['cpu-throttling', 'unknown'],
     ]);
+    expect(finding(report, 'cpu-throttling').skipped).toBe('the catalog names no Prometheus for this env');
     expect(report.status).toBe('ok');
     expect(finding(report, 'workload').summary).toBe('statefulset/vectorizer: 3/3 replicas ready');
     expect(finding(report, 'health').summary).toMatch(/^healthy \("online"\): HTTP 200 in \d+ ms$/);
@@ -57,6 +63,7 @@ describe('connection-errors diagnosis of Vectorizer', () => {
     expect(finding(report, 'connection-errors').summary).toBe('no new connection errors over 0.4s between two scrapes');
     expect(finding(report, 'logs').summary).toBe('0 error line(s) in the last 100 lines of 3 pod(s)');
     expect(finding(report, 'events').summary).toBe('no warning events for vectorizer and its pods in the last 60 min');
+    expect(finding(report, 'service-endpoints').summary).toBe('Service vectorizer (ClusterIP, selector app=vectorizer): 3 ready endpoint(s)');
     expect(report.causes).toEqual([]);
     expect(report.proposals).toEqual([]);
     expect(report.manualSteps).toEqual([]);
@@ -71,6 +78,7 @@ describe('connection-errors diagnosis of Vectorizer', () => {
         `curl ${vectorizer.metricsUrl} | grep vectorizer_connection_errors`,
         'kubectl logs vectorizer-0 -n vectorizer --tail=100 | grep -i error',
         'kubectl get events -n vectorizer --field-selector type=Warning --sort-by=.lastTimestamp',
+        'kubectl get endpointslices -n vectorizer -l kubernetes.io/service-name=vectorizer -o wide',
       ]),
     );
     const logCalls = cluster.requests.filter((r) => r.path.endsWith('/log'));
@@ -130,12 +138,20 @@ describe('connection-errors diagnosis of Vectorizer', () => {
     expect(config!.title).toBe('Raise max_connections to 20,000 in config.yml (Resolution step 2)');
     expect(config!.commands[0]).toBe('# config.yml\nserver:\n  max_connections: 20000\n  connection_timeout: 60\n  keepalive_timeout: 65');
     expect(config!.commands).toContain('kubectl rollout restart statefulset vectorizer -n vectorizer');
+    // Each command says where it runs: in a pod, on the nodes (the runtime sets a container's limit), in the image.
     expect(nofile!.commands).toEqual([
-      "kubectl exec -n vectorizer statefulset/vectorizer -- sh -c 'ulimit -n; ls /proc/1/fd | wc -l'",
-      'echo "* soft nofile 65536" >> /etc/security/limits.conf',
-      'echo "* hard nofile 65536" >> /etc/security/limits.conf',
-      'ulimit -n 65536',
+      "# In a pod: the limit the service runs with, and the descriptors it holds\nkubectl exec -n vectorizer statefulset/vectorizer -- sh -c 'ulimit -n; ls /proc/1/fd | wc -l'",
+      '# The nodes that run the pods\nkubectl get pods -n vectorizer -l app=vectorizer -o custom-columns=POD:.metadata.name,NODE:.spec.nodeName',
+      [
+        '# On each of those nodes (ssh or a node shell): the container runtime gives containers their limit (containerd shown; CRI-O: default_ulimits in crio.conf)',
+        'sudo mkdir -p /etc/systemd/system/containerd.service.d',
+        "printf '[Service]\\nLimitNOFILE=65536\\n' | sudo tee /etc/systemd/system/containerd.service.d/nofile.conf",
+        'sudo systemctl daemon-reload && sudo systemctl restart containerd',
+      ].join('\n'),
+      "# Or in the container image's entrypoint, before the service starts (up to the hard limit the runtime allows)\nulimit -n 65536",
+      '# Then replace the pods, so they start under the new limit\nkubectl rollout restart statefulset vectorizer -n vectorizer',
     ]);
+    expect(nofile!.commands.join('\n')).not.toMatch(/^echo .*limits\.conf/m);
   });
 
   it('sees a crash-looping, OOM-killed StatefulSet as "service down" and offers only the restart', async () => {

@@ -6,6 +6,7 @@ import { startFakePrometheus, type FakePrometheus } from '../../support/fake-pro
 import { ONLINE, readyPods, startVectorizerCluster, vectorizerTarget } from './vectorizer-scenario.js';
 
 const RATE_QUERY = 'sum by (error_type) (rate(vectorizer_connection_errors_total{service="vectorizer"}[5m]))';
+const CURRENT_QUERY = 'sum (rate(vectorizer_connection_errors_total{service="vectorizer"}[1m]))';
 
 describe('connection-errors rates from the catalog Prometheus', () => {
   const previousKubeconfig = process.env.KUBECONFIG;
@@ -29,16 +30,20 @@ describe('connection-errors rates from the catalog Prometheus', () => {
       { metric: { error_type: 'too_many_connections' }, value: 0.35 },
       { metric: { error_type: 'timeout' }, value: 0.02 },
     ]);
+    prometheus.answers.set(CURRENT_QUERY, [{ metric: {}, value: 1.5 }]);
     const before = vectorizer.scrapes;
     const report = await runDiagnosis(vectorizerTarget({ health: vectorizer.healthUrl, metrics: vectorizer.metricsUrl, prometheus: prometheus.url }), {
       onlyChecks: ['connection-errors'],
     });
     const [errors] = report.findings;
-    expect(prometheus.queries).toEqual([RATE_QUERY]);
+    expect(prometheus.queries).toEqual([RATE_QUERY, CURRENT_QUERY]);
     expect(vectorizer.scrapes - before).toBe(1);
     expect(errors!.status).toBe('warn');
     expect(errors!.summary).toBe('0.37 connection errors/s over 5m (Prometheus): too_many_connections 0.35/s, timeout 0.02/s');
     expect(errors!.data).toMatchObject({ source: 'prometheus', typeLabel: 'error_type', totalsByType: { too_many_connections: 1000, timeout: 2000 } });
+    // The last minute is judged apart: what a verification after a restart reads.
+    expect(errors!.data).toMatchObject({ currentPerSec: 1.5, currentWindow: '1m', currentStatus: 'crit' });
+    expect(errors!.details).toContainEqual({ kind: 'text', text: 'Over the last 1m: 1.5 errors/s.' });
     expect(errors!.evidence.map((e) => e.call)).toContain(`PromQL ${RATE_QUERY} (POST ${prometheus.url}/api/v1/query)`);
   });
 

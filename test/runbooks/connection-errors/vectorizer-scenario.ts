@@ -1,6 +1,6 @@
 import { validateCatalog } from '../../../src/catalog/load-catalog.js';
 import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve-target.js';
-import { FakeWorkloadApi, type FakeEvent, type FakePod } from '../../support/fake-workload-api.js';
+import { FakeWorkloadApi, type FakeEvent, type FakePod, type FakeService } from '../../support/fake-workload-api.js';
 
 /** The example catalog's vectorizer/prod, pointed at local fakes; params shortened so a suite stays fast. */
 export function vectorizerTarget(opts: {
@@ -8,6 +8,8 @@ export function vectorizerTarget(opts: {
   metrics: string;
   prometheus?: string;
   params?: Record<string, number | string>;
+  /** The example catalog's StatefulSet, or the same service as a Deployment. */
+  kind?: 'statefulset' | 'deployment';
 }): ResolvedTarget {
   return resolveTarget(
     validateCatalog({
@@ -17,10 +19,10 @@ export function vectorizerTarget(opts: {
           runbooks: ['connection-errors'],
           envs: {
             prod: {
-              k8s: { context: 'prod', namespace: 'vectorizer', statefulset: 'vectorizer', minReplicas: 2, maxReplicas: 6 },
+              k8s: { context: 'prod', namespace: 'vectorizer', [opts.kind ?? 'statefulset']: 'vectorizer', minReplicas: 2, maxReplicas: 6 },
               http: { health: opts.health, metrics: opts.metrics },
               ...(opts.prometheus ? { prometheus: { url: opts.prometheus, selector: '{service="vectorizer"}' } } : {}),
-              params: { maxConnections: 10000, errorSampleSeconds: 0.4, rolloutWaitSeconds: 3, rolloutPollSeconds: 0.05, ...opts.params },
+              params: { maxConnections: 10000, errorSampleSeconds: 0.4, rolloutWaitSeconds: 3, rolloutPollSeconds: 0.05, verifySettleSeconds: 0, ...opts.params },
             },
           },
         },
@@ -41,8 +43,19 @@ export function readyPods(n: number, log: string[] = INFO_LOG): FakePod[] {
   return Array.from({ length: n }, (_, i) => ({ name: `vectorizer-${i}`, ready: true, restartCount: 0, log }));
 }
 
-/** A StatefulSet vectorizer in namespace vectorizer, pods labelled app=vectorizer, kubeconfig context prod. */
-export async function startVectorizerCluster(pods: FakePod[], events: FakeEvent[] = [], replicas = pods.length): Promise<FakeWorkloadApi> {
+/** The Service in front of it, selecting the pods (`kubectl get endpoints vectorizer` lists them all). */
+export const VECTORIZER_SERVICE: FakeService = { name: 'vectorizer', selector: { app: 'vectorizer' } };
+
+/**
+ * A StatefulSet vectorizer in namespace vectorizer, pods labelled app=vectorizer, behind Service vectorizer,
+ * kubeconfig context prod.
+ */
+export async function startVectorizerCluster(
+  pods: FakePod[],
+  events: FakeEvent[] = [],
+  replicas = pods.length,
+  service: FakeService | undefined = VECTORIZER_SERVICE,
+): Promise<FakeWorkloadApi> {
   const api = await FakeWorkloadApi.start({
     namespace: 'vectorizer',
     kind: 'statefulset',
@@ -53,6 +66,7 @@ export async function startVectorizerCluster(pods: FakePod[], events: FakeEvent[
     events,
     rollout: 'completes',
     rolloutDelayMs: 150,
+    ...(service ? { service: { ...service } } : {}),
   });
   process.env.KUBECONFIG = api.kubeconfigPath;
   return api;

@@ -15,6 +15,13 @@ export interface ConnectionErrorsData {
   byTypePerSec: Record<string, number>;
   totalPerSec: number;
   source: 'prometheus' | 'endpoint';
+  /**
+   * The rate right now, over the short window (Prometheus) or the two scrapes: what a verification reads, since
+   * the rate window still holds the minutes before a restart.
+   */
+  currentPerSec: number;
+  currentWindow: string;
+  currentStatus: Status;
 }
 
 /**
@@ -45,6 +52,7 @@ export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
     let rates = ctx.target.prometheus ? await prometheusRates(ctx, counters, evidence, notes) : undefined;
     let source: ConnectionErrorsData['source'] = 'prometheus';
     let window = p.rateWindow;
+    let current = rates ? await prometheusCurrentRate(ctx, counters.metric, evidence, notes) : undefined;
     if (!rates) {
       await new Promise((r) => setTimeout(r, p.errorSampleSeconds * 1000));
       const second = await scrapeServiceMetrics(http, opts);
@@ -55,7 +63,8 @@ export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
       window = `${fmtNumber(p.errorSampleSeconds, 1)}s`;
     }
     const totalPerSec = Object.values(rates).reduce((n, v) => n + v, 0);
-    const status: Status = totalPerSec >= p.errorsCritPerSec ? 'crit' : totalPerSec >= p.errorsWarnPerSec && totalPerSec > 0 ? 'warn' : 'ok';
+    const status = judgeRate(totalPerSec, p);
+    current ??= { perSec: totalPerSec, window };
     const kinds = [...new Set([...Object.keys(counters.byType), ...Object.keys(rates)])].sort(
       (a, b) => (rates[b] ?? 0) - (rates[a] ?? 0) || (counters.byType[b] ?? 0) - (counters.byType[a] ?? 0),
     );
@@ -77,6 +86,9 @@ export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
       byTypePerSec: rates,
       totalPerSec,
       source,
+      currentPerSec: current.perSec,
+      currentWindow: current.window,
+      currentStatus: judgeRate(current.perSec, p),
     };
     return {
       status,
@@ -90,6 +102,33 @@ export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
     };
   },
 };
+
+function judgeRate(perSec: number, p: ConnectionErrorsParams): Status {
+  return perSec >= p.errorsCritPerSec ? 'crit' : perSec >= p.errorsWarnPerSec && perSec > 0 ? 'warn' : 'ok';
+}
+
+/** All kinds over the short window: the errors of the last minute, not of the last five. */
+async function prometheusCurrentRate(
+  ctx: RunbookContext<ConnectionErrorsParams>,
+  metric: string,
+  evidence: Evidence[],
+  notes: string[],
+): Promise<{ perSec: number; window: string } | undefined> {
+  const prom = ctx.integrations.prometheus();
+  const window = ctx.params.currentRateWindow;
+  const q = `sum (rate(${prom.select(metric)}[${window}]))`;
+  evidence.push(promEvidence(prom, q));
+  try {
+    const [series] = await prom.queryVector(q, { signal: ctx.signal, timeoutMs: ctx.params.queryTimeoutMs });
+    const v = series?.sample[1];
+    if (v === undefined || !Number.isFinite(v)) return undefined;
+    notes.push(`Over the last ${window}: ${fmtNumber(v, 3)} errors/s.`);
+    return { perSec: v, window };
+  } catch (err) {
+    notes.push(`Prometheus query for the last ${window} failed (${errorMessage(err)}).`);
+    return undefined;
+  }
+}
 
 /** The rate over the window from Prometheus, or undefined (with a note) when it cannot say. */
 async function prometheusRates(

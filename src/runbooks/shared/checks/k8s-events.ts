@@ -1,6 +1,7 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { ClusterEvent } from '../../../integrations/k8s/k8s-cluster.js';
-import { redactSecrets, truncateText } from '../../../render/slack/mrkdwn.js';
+import { redactSecrets } from '../../../domain/redact-secrets.js';
+import { truncateText } from '../../../render/slack/mrkdwn.js';
 import type { Check } from '../../types.js';
 import { workloadRef } from '../k8s-workload/workload-ref.js';
 

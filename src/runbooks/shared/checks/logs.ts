@@ -1,7 +1,8 @@
 import type { CheckResult, DetailBlock, Evidence, Status } from '../../../domain/finding.js';
 import { errorMessage } from '../../../errors.js';
 import type { PodSummary } from '../../../integrations/k8s/k8s-cluster.js';
-import { redactSecrets, truncateText } from '../../../render/slack/mrkdwn.js';
+import { redactSecrets } from '../../../domain/redact-secrets.js';
+import { truncateText } from '../../../render/slack/mrkdwn.js';
 import type { Check } from '../../types.js';
 import { podSelector, podTargetMissing } from '../k8s-workload/pod-selector.js';
 import { ERROR_LINE, countSignals, emptySignals, type LogSignalCounts } from './log-signals.js';

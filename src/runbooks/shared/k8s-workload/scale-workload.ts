@@ -1,11 +1,12 @@
 import { ConnbotError } from '../../../errors.js';
+import { rolloutStatus } from '../../../integrations/k8s/rollout-status.js';
 import type { FindingsById, Remediation, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
 import { describeWorkload, workloadPath } from './workload-ref.js';
 import { measured } from '../finding-data.js';
 import { assertPlanWorkload, requireWorkload, workloadTargetKey, type RolloutWaitParams } from './plan-workload.js';
 import { replicaBounds, scaleOutChoices } from './replica-choices.js';
-import { describeReplicas, waitForWorkload } from './wait-for-workload.js';
-import { verifyAllOk } from './verify-after.js';
+import { describeUnfinished, waitForWorkload } from './wait-for-workload.js';
+import { planTriggers, verifyAllOk, verifyImproved, type FindingJudge } from './verify-after.js';
 import { WORKLOAD, type WorkloadData } from './workload-check.js';
 
 export interface ScaleSpec<P> {
@@ -15,8 +16,15 @@ export interface ScaleSpec<P> {
   reason(findings: FindingsById, params: P): string;
   /** Re-run afterwards besides the workload check; each must be ok. */
   verifyChecks: string[];
-  /** Re-run and shown before → after, not judged (connections take a while to spread). */
+  /** Re-run and shown before → after; judged only as "not worse" when the plan has triggers. */
   alsoShow: string[];
+  /**
+   * The checks whose findings made the scale-out worth offering (connections, CPU): re-run, and each must be back
+   * under the line it had crossed for the scale-out to count.
+   */
+  triggeredBy?(findings: FindingsById, params: P): string[];
+  /** How a trigger's finding is judged afterwards, where its status alone would not say. */
+  judges?: Record<string, FindingJudge>;
   notes(ctx: RunbookContext<P>): string[];
 }
 
@@ -59,6 +67,7 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
       }
       const n = menu.replicas;
       const wait = ctx.params.rolloutWaitSeconds;
+      const triggers = spec.triggeredBy?.(findings, ctx.params) ?? [];
       const params: ScalePlanParams = {
         namespace: ref.namespace,
         kind: ref.kind,
@@ -79,8 +88,8 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
           `PATCH ${workloadPath(ref)}/scale {"spec":{"replicas":${n}}}\nkubectl scale ${ref.kind} ${ref.name} --replicas=${n} -n ${ref.namespace}`,
           `Wait up to ${wait} s until ${n} replicas are ready\nkubectl rollout status ${ref.kind}/${ref.name} -n ${ref.namespace} --timeout=${wait}s`,
         ],
-        params: { ...params },
-        verifyChecks: [WORKLOAD, ...spec.verifyChecks, ...spec.alsoShow],
+        params: { ...params, ...(triggers.length > 0 ? { triggeredBy: triggers } : {}) },
+        verifyChecks: [...new Set([WORKLOAD, ...spec.verifyChecks, ...triggers, ...spec.alsoShow])],
         notes: [
           `Allowed: ${bounds.min}..${bounds.max} replicas (catalog k8s.minReplicas..maxReplicas).`,
           'A HorizontalPodAutoscaler on this workload would undo a manual scale: check `kubectl get hpa -n ' + ref.namespace + '` first.',
@@ -108,7 +117,7 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
       const wait = await waitForWorkload(
         cluster,
         ref,
-        (s) => s.desiredReplicas === n && s.readyReplicas === n && s.observedGeneration >= s.generation,
+        (s) => s.desiredReplicas === n && rolloutStatus(s).done,
         { timeoutMs: ctx.params.rolloutWaitSeconds * 1000, pollMs: ctx.params.rolloutPollSeconds * 1000, signal: ctx.signal },
       );
       const secs = Math.round(wait.waitedMs / 1000);
@@ -116,17 +125,19 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
       return {
         summary:
           `scaled ${describeWorkload(ref)} from ${was} to ${n} replicas; ` +
-          (wait.reached ? `${n} ready after ${secs} s` : `NOT all ready after ${secs} s (${describeReplicas(wait.status)})`),
+          (wait.reached ? `${n} ready after ${secs} s` : `NOT all ready after ${secs} s (${describeUnfinished(wait.status)})`),
       };
     },
     verify(plan, before, after): VerificationOutcome {
       const n = plan.params.replicas;
       const w = current(after);
       const reached = w !== undefined && w.desired === n && w.ready === n;
-      return verifyAllOk(plan.verifyChecks, before, after, {
-        required: [WORKLOAD, ...spec.verifyChecks],
-        extra: { ok: reached, text: `ready replicas ${w ? `${w.ready}/${w.desired}` : 'not measured'} (asked ${String(n)})` },
-      });
+      const extra = { ok: reached, text: `ready replicas ${w ? `${w.ready}/${w.desired}` : 'not measured'} (asked ${String(n)})` };
+      const triggers = planTriggers(plan);
+      if (triggers.length > 0) {
+        return verifyImproved(plan.verifyChecks, before, after, { mustBeOk: [WORKLOAD, ...spec.verifyChecks], mustImprove: triggers, judges: spec.judges, extra });
+      }
+      return verifyAllOk(plan.verifyChecks, before, after, { required: [WORKLOAD, ...spec.verifyChecks], extra });
     },
   };
 }

@@ -1,4 +1,5 @@
-import type { FindingsById, VerificationOutcome } from '../../types.js';
+import type { Finding, Status } from '../../../domain/finding.js';
+import type { FindingsById, RemediationPlan, VerificationOutcome } from '../../types.js';
 
 /**
  * Better when every required check that ran afterwards is ok (a skipped one has nothing to say); the others in
@@ -28,4 +29,66 @@ export function verifyAllOk(
   if (measured === 0) ok = false;
   if (extra) lines.unshift(extra.text);
   return { ok, summary: `${ok ? 'recovered' : 'not recovered'} — ${lines.join('; ')}` };
+}
+
+const RANK = { ok: 0, unknown: 1, error: 1, warn: 2, crit: 3 } as const;
+
+/**
+ * A re-run finding's status as a verification should read it, with the numbers to show — for checks whose own
+ * status lags (a 5-minute rate still holds the minutes before the change). Undefined: the finding's status.
+ */
+export type FindingJudge = (f: Finding) => { status: Status; text: string } | undefined;
+
+/** The check ids a plan was offered for (plan.params.triggeredBy). */
+export function planTriggers(plan: RemediationPlan): string[] {
+  const raw = plan.params.triggeredBy;
+  return Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/**
+ * Verification of a remediation offered for some findings (`mustImprove`): each of those must have been
+ * re-measured and be back under the line it had crossed — ok, or crit → warn (then it is "improved", not
+ * "recovered"); a trigger that could not be re-measured was not seen to improve. `mustBeOk` (the workload's own
+ * state) must be ok; every other check in `ids` must not have got worse.
+ */
+export function verifyImproved(
+  ids: readonly string[],
+  before: FindingsById,
+  after: FindingsById,
+  opts: { mustBeOk?: readonly string[]; mustImprove: readonly string[]; judges?: Record<string, FindingJudge>; extra?: { ok: boolean; text: string } },
+): VerificationOutcome {
+  const mustBeOk = new Set(opts.mustBeOk ?? []);
+  const mustImprove = new Set(opts.mustImprove.filter((id) => !mustBeOk.has(id)));
+  const lines: string[] = opts.extra ? [opts.extra.text] : [];
+  let ok = opts.extra?.ok ?? true;
+  let allRecovered = true;
+  for (const id of [...new Set([...ids, ...mustImprove])]) {
+    const a = after.get(id);
+    const b = before.get(id);
+    const judge = opts.judges?.[id];
+    // Before: the status that triggered the remediation. After: as the judge reads it, where there is one.
+    const was = b && !b.skipped ? { status: b.status } : undefined;
+    if (!a || a.skipped || a.status === 'error' || a.status === 'unknown') {
+      if (mustImprove.has(id) || mustBeOk.has(id)) {
+        ok = false;
+        lines.push(`${a?.title ?? id}: not re-measured (${a ? (a.skipped ?? a.summary) : 'did not run'}), so not verified`);
+      }
+      continue;
+    }
+    const now = judge?.(a) ?? { status: a.status, text: '' };
+    const detail = now.text || (now.status === 'ok' ? '' : a.summary);
+    const shown = `${a.title}: ${was ? `${was.status} → ` : ''}${now.status}${detail ? ` (${detail})` : ''}`;
+    if (mustBeOk.has(id)) {
+      if (now.status !== 'ok') ok = false;
+    } else if (mustImprove.has(id)) {
+      if (now.status !== 'ok') allRecovered = false;
+      const better = now.status === 'ok' || (was !== undefined && RANK[now.status] < RANK[was.status]);
+      if (!better) ok = false;
+    } else if (was && RANK[now.status] > RANK[was.status]) {
+      ok = false;
+    }
+    lines.push(shown);
+  }
+  const word = !ok ? 'not recovered' : allRecovered ? 'recovered' : 'improved';
+  return { ok, summary: `${word} — ${lines.join('; ')}` };
 }

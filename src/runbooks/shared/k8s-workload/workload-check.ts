@@ -1,4 +1,5 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
+import { rolloutStatus } from '../../../integrations/k8s/rollout-status.js';
 import type { Check } from '../../types.js';
 import { workloadPath, workloadRef } from './workload-ref.js';
 
@@ -12,6 +13,11 @@ export interface WorkloadData {
   desired: number;
   ready: number;
   updated: number;
+  /** status.replicas: pods of the old and the new template while a rollout runs. */
+  replicas: number;
+  available: number;
+  /** The rollout is complete as `kubectl rollout status` judges it. */
+  rolledOut: boolean;
   generation: number;
   observedGeneration: number;
   selector: string | undefined;
@@ -36,11 +42,22 @@ export function workloadCheck<P>(): Check<P> {
         desired: s.desiredReplicas,
         ready: s.readyReplicas,
         updated: s.updatedReplicas,
+        replicas: s.replicas,
+        available: s.availableReplicas,
+        rolledOut: rolloutStatus(s).done,
         generation: s.generation,
         observedGeneration: s.observedGeneration,
         selector: s.selector,
       };
-      const rolling = s.observedGeneration < s.generation || s.updatedReplicas < s.desiredReplicas;
+      const rollout = rolloutStatus(s);
+      // A new template on its way (not merely pods that are not ready): generation, old pods, revisions.
+      const rolling =
+        s.desiredReplicas > 0 &&
+        !rollout.done &&
+        (s.observedGeneration < s.generation ||
+          s.updatedReplicas < s.desiredReplicas ||
+          s.replicas > s.updatedReplicas ||
+          (s.ref.kind === 'statefulset' && s.currentRevision !== s.updateRevision));
       let status: Status = 'ok';
       if (s.desiredReplicas === 0 || s.readyReplicas === 0) status = 'crit';
       else if (s.readyReplicas < s.desiredReplicas) status = 'warn';
@@ -48,15 +65,25 @@ export function workloadCheck<P>(): Check<P> {
       const summary =
         s.desiredReplicas === 0
           ? `${what} is scaled to 0 replicas`
-          : `${what}: ${s.readyReplicas}/${s.desiredReplicas} replicas ready${rolling ? `, rollout in progress (${s.updatedReplicas} updated)` : ''}`;
+          : `${what}: ${s.readyReplicas}/${s.desiredReplicas} replicas ready${rolling ? `, rollout in progress (${s.updatedReplicas} updated${s.replicas > s.updatedReplicas ? `, ${s.replicas - s.updatedReplicas} old` : ''}: ${rollout.message.replace(/\.\.\.$/, '')})` : ''}`;
       return {
         status,
         summary,
         details: [
           {
             kind: 'table',
-            columns: ['desired', 'ready', 'updated', 'generation (observed)', 'restartedAt'],
-            rows: [[String(s.desiredReplicas), String(s.readyReplicas), String(s.updatedReplicas), `${s.generation} (${s.observedGeneration})`, s.restartedAt ?? '-']],
+            columns: ['desired', 'current', 'ready', 'available', 'updated', 'generation (observed)', 'restartedAt'],
+            rows: [
+              [
+                String(s.desiredReplicas),
+                String(s.replicas),
+                String(s.readyReplicas),
+                String(s.availableReplicas),
+                String(s.updatedReplicas),
+                `${s.generation} (${s.observedGeneration})`,
+                s.restartedAt ?? '-',
+              ],
+            ],
           },
         ],
         evidence: [{ call: `GET ${workloadPath(ref)}`, cli: `kubectl get ${ref.kind} ${ref.name} -n ${ref.namespace} -o wide` }],
