@@ -108,7 +108,10 @@ describe('/conn check golden-path prod: AWS diagnosis, chart, approval-gated ECS
   });
 
   it('lets the approver pick the task count from a bounded menu and scales to exactly that', async () => {
-    const fake = new FakeGoldenPath(overloadState());
+    const scenario = overloadState();
+    // Real time here: ECS resizes in a blink, so the outcome is about the pick, not a ten-minute watch.
+    scenario.rolloutSeconds = 0.05;
+    const fake = new FakeGoldenPath(scenario);
     fake.install();
     const updatesBefore = mocks.ecs.commandCalls(UpdateServiceCommand).length;
     const root = await check();
@@ -117,19 +120,28 @@ describe('/conn check golden-path prod: AWS diagnosis, chart, approval-gated ECS
     );
     const menu = elementsOf(scale.blocks).find((e) => e.action_id === 'remediation.approve.choice')!;
     const values = menu.options!.map((o) => o.value);
-    const pick = values.find((v) => v.endsWith('|6')) ?? values[0]!;
-    const n = Number(pick.split('|')[1]);
-    expect(n).toBeGreaterThanOrEqual(2);
-    expect(n).toBeLessThanOrEqual(20);
-    const pendingId = pick.split('|')[0]!;
+    const pendingId = values[0]!.split('|')[0]!;
+    // The plan's default is 6 (the count before the scale-outs): pick another, so losing the pick would show.
+    expect(JSON.stringify(scale.blocks)).toContain('from 18 to 6 tasks');
+    const pick = values.find((v) => v === `${pendingId}|9`);
+    expect(pick).toBeDefined();
     // A value the plan never offered is refused and changes nothing.
     await click(scale.ts, 'remediation.approve.choice', '', `${pendingId}|500`);
     await waitFor('refusal of an unoffered count', () => t.slack.ephemerals.find((e) => /not one of this plan's choices/.test(e.text)));
     expect(mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(updatesBefore);
 
-    await click(scale.ts, 'remediation.approve.choice', '', pick);
+    await click(scale.ts, 'remediation.approve.choice', '', pick!);
     await waitFor('scaled', () => mocks.ecs.commandCalls(UpdateServiceCommand).length === updatesBefore + 1, 30_000);
-    expect(mocks.ecs.commandCalls(UpdateServiceCommand).at(-1)!.args[0].input).toMatchObject({ desiredCount: n });
-    await waitFor('outcome in the thread', () => t.slack.threadReplies(CHANNEL, root.ts).find((m) => OUTCOME.test(m.text)), 30_000);
+    expect(mocks.ecs.commandCalls(UpdateServiceCommand).slice(updatesBefore).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'golden-path-cluster-prod', service: 'golden-path-service-prod', desiredCount: 9 },
+    ]);
+    expect(fake.state.desired).toBe(9);
+    const outcome = await waitFor('outcome in the thread', () => t.slack.threadReplies(CHANNEL, root.ts).find((m) => OUTCOME.test(m.text)), 30_000);
+    const shown = JSON.stringify(outcome.blocks);
+    expect(shown).toContain('Set desired count of golden-path-service-prod to 9 (was 18)');
+    expect(shown).toContain('9/9 running');
+    // Seconds after the resize, RDS has published no minute from after it: said so, and not called verified.
+    expect(outcome.text).toMatch(/: not verified$/);
+    expect(shown).toContain('no post-change datapoint yet');
   });
 });

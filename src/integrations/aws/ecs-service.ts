@@ -1,12 +1,5 @@
-import {
-  DescribeServicesCommand,
-  UpdateServiceCommand,
-  waitUntilServicesStable,
-  type ECSClient,
-  type Service,
-} from '@aws-sdk/client-ecs';
-import { AwsCallError, awsCall, type AwsCallRef } from './aws-errors.js';
-import { errorMessage } from '../../errors.js';
+import { DescribeServicesCommand, UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import { AwsCallError, awsCall, classifyAwsError, type AwsCallRef } from './aws-errors.js';
 
 export interface EcsDeployment {
   id: string;
@@ -92,47 +85,135 @@ export async function updateService(
   return toState(res.service);
 }
 
-export interface StabilityOutcome {
-  stable: boolean;
+/**
+ * How the deployment an UpdateService started ended, as DescribeServices showed it:
+ * - `completed`: it reached COMPLETED (or, without a rollout state, is the only deployment) with every desired
+ *   task running;
+ * - `failed`: ECS marked it FAILED (the deployment circuit breaker);
+ * - `rolled-back`: it is no longer among the service's deployments (the circuit breaker rolled back, or another
+ *   deployment replaced it);
+ * - `timed-out`: none of those within the bound;
+ * - `not-watched`: DescribeServices was refused or failed, so nobody knows (`error` says why).
+ */
+export type RolloutEnd = 'completed' | 'failed' | 'rolled-back' | 'timed-out' | 'not-watched';
+
+export interface DeploymentWatch {
+  /** The deployment being watched: the PRIMARY of the UpdateService answer. */
+  deploymentId: string | undefined;
+  end: RolloutEnd;
+  /** Epoch ms when the watch ended: when DescribeServices first showed the end, or when the bound ran out. */
+  endedAt: number;
   waitedMs: number;
-  /** Why it is not stable: `timed out after 600 s`, the waiter's failure. */
-  reason?: string;
+  polls: number;
+  /** In words: ECS's rolloutStateReason, the deployment now PRIMARY, the bound, or the refusal. */
+  reason: string | undefined;
+  /** The deployment's rollout state at the last answer (undefined once it is gone). */
+  rolloutState: string | undefined;
+  /** The last DescribeServices answer, when there was one. */
+  last: EcsServiceState | undefined;
+  /** DescribeServices was refused or failed (after the SDK's retries): why the outcome is unknown. */
+  error: AwsCallError | undefined;
+}
+
+export interface WatchOptions {
+  maxWaitSeconds: number;
+  /** Time between DescribeServices calls; doubled (up to 4×) while AWS throttles. */
+  pollSeconds: number;
+  signal?: AbortSignal | undefined;
 }
 
 /**
- * `aws ecs wait services-stable`: one deployment left and runningCount = desiredCount, bounded by maxWaitSeconds.
- * It never throws: a service that does not settle in time is an outcome to report, not a crash.
+ * Poll DescribeServices (through awsCall, so a refusal names ecs:DescribeServices) until the deployment the
+ * change created reaches COMPLETED with all its tasks running, is FAILED, or disappears; bounded by
+ * maxWaitSeconds. ECS's own `services-stable` waiter is not used: it has no rule for a FAILED rollout (a
+ * circuit-breaker rollback ends "stable" on the old task definition) and it retries through AccessDenied and
+ * throttling until its time runs out. Never throws for AWS errors: a change was made, and how far it got is
+ * the outcome to report.
  */
-export async function waitForServiceStable(
+export async function watchDeployment(
   client: ECSClient,
+  roleArn: string | undefined,
   ref: EcsServiceRef,
-  opts: { maxWaitSeconds: number; minDelaySeconds: number; signal?: AbortSignal },
-): Promise<StabilityOutcome> {
+  deploymentId: string | undefined,
+  iam: AwsCallRef,
+  opts: WatchOptions,
+): Promise<DeploymentWatch> {
   const started = Date.now();
-  const minDelay = Math.min(opts.minDelaySeconds, opts.maxWaitSeconds / 2);
-  try {
-    await waitUntilServicesStable(
-      {
-        client,
-        maxWaitTime: opts.maxWaitSeconds,
-        minDelay,
-        maxDelay: Math.max(minDelay, Math.min(60, opts.maxWaitSeconds / 4)),
-        ...(opts.signal ? { abortSignal: opts.signal } : {}),
-      },
-      { cluster: ref.cluster, services: [ref.service] },
-    );
-    return { stable: true, waitedMs: Date.now() - started };
-  } catch (err) {
-    const name = (err as { name?: string }).name;
-    // The waiter's own error message is the whole last DescribeServices answer as JSON: too long to show.
-    const reason =
-      name === 'TimeoutError'
-        ? `not stable within ${opts.maxWaitSeconds} s`
-        : name === 'AbortError'
-          ? 'wait cancelled'
-          : `waiter failed: ${errorMessage(err).slice(0, 200)}`;
-    return { stable: false, waitedMs: Date.now() - started, reason };
+  const deadline = started + opts.maxWaitSeconds * 1000;
+  let polls = 0;
+  let last: EcsServiceState | undefined;
+  let rolloutState: string | undefined;
+  let throttled: AwsCallError | undefined;
+  const end = (e: RolloutEnd, reason: string | undefined, error?: AwsCallError): DeploymentWatch => {
+    const endedAt = Date.now();
+    return { deploymentId, end: e, endedAt, waitedMs: endedAt - started, polls, reason, rolloutState, last, error };
+  };
+  if (!deploymentId) return end('not-watched', 'UpdateService answered without a PRIMARY deployment to watch');
+  const basePollMs = Math.max(1, opts.pollSeconds * 1000);
+  let pollMs = basePollMs;
+  for (;;) {
+    if (opts.signal?.aborted) return end('timed-out', 'wait cancelled');
+    polls += 1;
+    try {
+      last = await describeService(client, roleArn, ref, iam, opts.signal);
+      throttled = undefined;
+      pollMs = basePollMs;
+    } catch (err) {
+      if (opts.signal?.aborted) return end('timed-out', 'wait cancelled');
+      const e = err instanceof AwsCallError ? err : classifyAwsError(err, iam, roleArn);
+      if (e.kind !== 'throttled') return end('not-watched', `${e.message}${e.hint ? ` (next: ${e.hint})` : ''}`, e);
+      // The SDK has retried already; the next poll is a while away, so keep watching, more slowly.
+      throttled = e;
+      pollMs = Math.min(basePollMs * 4, pollMs * 2);
+    }
+    if (last && !throttled) {
+      const ours = last.deployments.find((d) => d.id === deploymentId);
+      rolloutState = ours?.rolloutState;
+      if (!ours) {
+        const primary = last.deployments.find((d) => d.status === 'PRIMARY');
+        return end(
+          'rolled-back',
+          `deployment ${deploymentId} is no longer in the service` +
+            (primary ? `; ${primary.id} (${primary.taskDefinition}) is PRIMARY, ${primary.rolloutState ?? 'no rollout state'}` : ''),
+        );
+      }
+      if (ours.rolloutState === 'FAILED') return end('failed', ours.rolloutStateReason ?? 'rollout FAILED');
+      const settled =
+        (ours.rolloutState === 'COMPLETED' || ours.rolloutState === undefined) &&
+        last.deployments.length === 1 &&
+        ours.running === ours.desired &&
+        last.running === last.desired;
+      if (settled) return end('completed', ours.rolloutStateReason);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      const state = last?.deployments.find((d) => d.id === deploymentId);
+      const where = state
+        ? `deployment ${deploymentId} ${state.rolloutState ?? state.status}, ${state.running}/${state.desired} running, ${last!.deployments.length} deployment(s)`
+        : 'no DescribeServices answer';
+      return end(
+        'timed-out',
+        `not stable within ${opts.maxWaitSeconds} s (${where}${throttled ? `; the last DescribeServices was throttled: ${throttled.awsCode}` : ''})`,
+      );
+    }
+    await sleep(Math.min(pollMs, left), opts.signal);
   }
+}
+
+/** setTimeout, not node:timers/promises: callers' fake clocks drive it, and an abort ends it early. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function toState(svc: Service): EcsServiceState {

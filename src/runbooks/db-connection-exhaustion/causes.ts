@@ -64,27 +64,37 @@ export const taskCountOverload: Cause<DbConnectionParams> = {
   },
 };
 
-/** Cause 3: "Each request creates new database connection, connections not reused". */
+/**
+ * Cause 3: "Each request creates new database connection, connections not reused".
+ *
+ * The runbook's other sign, "high connection turnover", is not measured: DatabaseConnections counts connections
+ * open at each sample, not how many were opened, and Aurora's ConnectionAttempts metric is documented for Aurora
+ * MySQL, not the Aurora PostgreSQL this runbook targets. What the metrics do show is each task holding more connections
+ * than a bounded pool would, while the number of tasks stays small: then the tasks, not their number, exhaust
+ * the database.
+ */
 export const missingPooling: Cause<DbConnectionParams> = {
   id: 'missing-pooling',
   title: 'Missing connection pooling',
   assess(findings, p) {
     const tasks = measured(findings, 'tasks-vs-connections');
-    const conns = measured(findings, 'db-connections');
     const perTask = num(tasks, 'perTask');
-    const churn = num(conns, 'churnPct');
-    const highPerTask = perTask !== undefined && perTask > p.connectionsPerTaskWarn;
-    const churny = churn !== undefined && churn >= p.churnWarnPct;
-    let confidence = highPerTask && churny ? 0.75 : highPerTask ? 0.5 : churny && connectionsElevated(findings) ? 0.4 : 0;
-    if (confidence === 0) return undefined;
+    if (tasks === undefined || perTask === undefined || perTask <= p.connectionsPerTaskWarn) return undefined;
+    const running = num(tasks, 'perTaskTasks') ?? num(tasks, 'running');
+    // Few tasks: the count did not grow in the window, so it is not what pushed connections up.
+    const fewTasks = tasks.scaledOut !== true;
+    let confidence = fewTasks ? 0.6 : 0.4;
+    if (!connectionsElevated(findings)) confidence *= 0.5;
     if (measured(findings, 'failure-mode')?.value === LEAK_MODE) confidence *= 0.5;
     return {
       confidence: round(confidence, 2),
       explanation:
-        `${perTask === undefined ? 'Connections per task unknown' : `${perTask} connections per task`} (a pool of 10 + 20 overflow holds at most ${p.connectionsPerTaskWarn})` +
-        (churny ? `; the 1-minute Maximum runs ${churn}% above the Average: connections opened and closed within the minute (high turnover)` : '') +
-        '.',
-      supportedBy: [...(highPerTask ? ['tasks-vs-connections'] : []), ...(churny ? ['db-connections'] : [])],
+        `${perTask} connections per task over ${running ?? '?'} task(s), more than a pool of 10 + 20 overflow holds (${p.connectionsPerTaskWarn})` +
+        (fewTasks
+          ? `, with the task count steady: each task opens too many connections`
+          : `; tasks also grew ${num(tasks, 'tasksStart')}→${num(tasks, 'tasksEnd')}, which adds to it`) +
+        '. Connection turnover is not measured (DatabaseConnections counts open connections, not new ones).',
+      supportedBy: ['tasks-vs-connections'],
     };
   },
 };

@@ -15,11 +15,23 @@ function since(minutes: number): string {
   return `--start-time $(date -u -d '${minutes} minutes ago' --iso-8601=seconds) --end-time $(date -u --iso-8601=seconds)`;
 }
 
-export function rdsMetricCli(aws: AwsTarget, metric: string, lookbackMinutes: number, periodSeconds: number, stats: string): string {
+/**
+ * `role: 'WRITER'` adds Aurora's Role dimension: the writer instance alone. Without it the cluster dimension
+ * aggregates every instance, so Maximum is the busiest instance, Average the mean over instances and, at a 60 s
+ * period (one sample per instance per minute), Sum the total across instances.
+ */
+export function rdsMetricCli(
+  aws: AwsTarget,
+  metric: string,
+  lookbackMinutes: number,
+  periodSeconds: number,
+  stats: string,
+  role?: 'WRITER' | 'READER',
+): string {
   return [
     `aws cloudwatch get-metric-statistics --region ${aws.region}`,
     `--namespace AWS/RDS --metric-name ${metric}`,
-    `--dimensions Name=DBClusterIdentifier,Value=${sh(aws.rds?.cluster ?? '')}`,
+    `--dimensions Name=DBClusterIdentifier,Value=${sh(aws.rds?.cluster ?? '')}${role ? ` Name=Role,Value=${role}` : ''}`,
     since(lookbackMinutes),
     `--period ${periodSeconds} --statistics ${stats}`,
   ].join(NL);
@@ -115,6 +127,17 @@ export function desiredCountCli(aws: AwsTarget, desiredCount: number): string {
   ].join(NL);
 }
 
-export function waitStableCli(aws: AwsTarget): string {
-  return `aws ecs wait services-stable --region ${aws.region} --cluster ${sh(aws.ecs?.cluster ?? '')} --services ${sh(aws.ecs?.service ?? '')}`;
+/**
+ * The runbook's "Monitor deployment progress", which is what connbot polls after a change: the deployment the
+ * change created until it is COMPLETED or FAILED, or gone (rolled back). Not `aws ecs wait services-stable`:
+ * that waiter has no rule for a FAILED rollout and calls a rolled-back service stable.
+ */
+export function watchDeploymentCli(aws: AwsTarget): string {
+  return describeServiceCli(
+    aws,
+    `'services[0].deployments[*].{Id:id,Status:status,Rollout:rolloutState,Reason:rolloutStateReason,Running:runningCount,Desired:desiredCount}'`,
+  );
 }
+
+/** The step's command under its older name (plans written by other remediations still call it). */
+export const waitStableCli = watchDeploymentCli;

@@ -1,6 +1,7 @@
 /**
  * The CloudWatch metric-widget definition (the console's "Source" JSON) of the runbook's first dashboard metric:
- * DatabaseConnections, with max_connections and the warning line drawn across it.
+ * DatabaseConnections of the writer (Role=WRITER), which max_connections limits, with max_connections and the
+ * warning line drawn across it, and the total over every instance (the cluster dimension's Sum at 1 minute).
  */
 export function connectionsWidget(opts: {
   region: string;
@@ -14,7 +15,7 @@ export function connectionsWidget(opts: {
     opts.maxConnections === undefined
       ? []
       : [
-          { label: `max_connections ${opts.maxConnections}`, value: opts.maxConnections, color: '#d62728' },
+          { label: `max_connections ${opts.maxConnections} (per instance)`, value: opts.maxConnections, color: '#d62728' },
           {
             label: `warning ${opts.warnPct}%`,
             value: Math.round((opts.maxConnections * opts.warnPct) / 100),
@@ -31,8 +32,8 @@ export function connectionsWidget(opts: {
     width: 800,
     height: 400,
     metrics: [
-      [...metric, { stat: 'Maximum', label: 'Maximum (1 min)' }],
-      [...metric, { stat: 'Average', label: 'Average (1 min)' }],
+      [...metric, 'Role', 'WRITER', { stat: 'Maximum', label: 'writer, Maximum (1 min)' }],
+      [...metric, { stat: 'Sum', label: 'all instances, Sum (1 min)' }],
     ],
     annotations: { horizontal },
     yAxis: { left: { min: 0, ...(opts.maxConnections ? { max: Math.ceil(opts.maxConnections * 1.05) } : {}) } },

@@ -32,11 +32,6 @@ export const DbConnectionParams = z.strictObject({
    * task means connections are not pooled (or leak).
    */
   connectionsPerTaskWarn: z.number().min(1).default(30),
-  /**
-   * "High connection turnover": the 1-minute Maximum above the 1-minute Average by this share, on average, means
-   * connections opened and closed within the minute (one per request).
-   */
-  churnWarnPct: z.number().min(0).default(25),
   /** Not in the runbook: CPUUtilization of the cluster, the dashboard's second metric. */
   cpuWarnPct: z.number().min(1).max(100).default(80),
   cpuCritPct: z.number().min(1).max(100).default(95),
@@ -57,9 +52,16 @@ export const DbConnectionParams = z.strictObject({
   serviceEventsShown: z.number().int().min(0).max(100).default(8),
   /** After a remediation, wait this long before re-reading DatabaseConnections: RDS metrics arrive ~1 min late. */
   verifySettleSeconds: z.number().min(0).max(900).default(90),
-  /** Remediations: `aws ecs wait services-stable`, bounded. */
+  /**
+   * Verification counts only DatabaseConnections datapoints for minutes that start at or after the change
+   * finished. The first such minute ends up to two minutes after it and is published about a minute later, so
+   * after the settle wait the check polls this long for it, then reports "no post-change datapoint yet".
+   */
+  postChangeWaitSeconds: z.number().min(0).max(900).default(150),
+  postChangePollSeconds: z.number().min(0.01).max(120).default(15),
+  /** Remediations: how long to watch the deployment a change created (DescribeServices) before "not stable in time". */
   stableWaitSeconds: z.number().min(0.1).max(3600).default(600),
-  /** The waiter's first poll delay (ECS's own default is 15 s). */
+  /** Time between those DescribeServices calls (ECS's own waiter uses 15 s). */
   stablePollSeconds: z.number().min(0.01).max(120).default(15),
   /** How many task counts the scale remediation offers the approver. */
   scaleChoicesMax: z.number().int().min(1).max(25).default(10),

@@ -3,10 +3,29 @@ import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve
 import type { GoldenPathState } from './fake-golden-path.js';
 import { ACCOUNT, CLUSTER, DB_CLUSTER, LOG_GROUP, PARAM, REGION, SERVICE } from './golden-path-names.js';
 
-/** Small waits so no test sleeps for real: the waiter polls every 10 ms and gives up after 0.3 s. */
-export const FAST_PARAMS = { stableWaitSeconds: 0.3, stablePollSeconds: 0.01, logsQueryMaxWaitMs: 150, logsPollIntervalMs: 10 };
+/**
+ * Small waits for tests that run in real time: the deployment watch polls every 10 ms and gives up after 0.3 s,
+ * verification waits 0.2 s for a post-change datapoint (which, in real time, never comes that fast).
+ */
+export const FAST_PARAMS = {
+  stableWaitSeconds: 0.3,
+  stablePollSeconds: 0.01,
+  postChangeWaitSeconds: 0.2,
+  postChangePollSeconds: 0.01,
+  logsQueryMaxWaitMs: 150,
+  logsPollIntervalMs: 10,
+};
 
-export function catalogDoc(opts: { maxConnections?: number | null; roleArn?: string | null } = {}): unknown {
+/** The runbook's own timings, for tests that run on a simulated clock (see sim-clock.ts). */
+export const REAL_TIMINGS = {
+  stableWaitSeconds: 600,
+  stablePollSeconds: 15,
+  verifySettleSeconds: 90,
+  postChangeWaitSeconds: 150,
+  postChangePollSeconds: 15,
+};
+
+export function catalogDoc(opts: { maxConnections?: number | null; roleArn?: string | null; params?: Record<string, unknown> } = {}): unknown {
   const maxConnections = opts.maxConnections === undefined ? 1000 : opts.maxConnections;
   const roleArn = opts.roleArn === undefined ? `arn:aws:iam::${ACCOUNT}:role/connbot-diagnostics` : opts.roleArn;
   return {
@@ -26,7 +45,7 @@ export function catalogDoc(opts: { maxConnections?: number | null; roleArn?: str
               logs: { group: LOG_GROUP },
               ssm: { failureModeParameter: PARAM },
             },
-            params: FAST_PARAMS,
+            params: { ...FAST_PARAMS, ...opts.params },
           },
         },
       },
@@ -40,16 +59,29 @@ export function goldenPath(opts: Parameters<typeof catalogDoc>[0] = {}): Resolve
 
 const steady = (minutesAgo: number) => ({ minutesAgo, message: `(service ${SERVICE}) has reached a steady state.` });
 
-/** Cause 1: the failure-mode switch is on and connections climb 11 a minute on a steady 4 tasks. */
+/** What every scenario shares: a reader with a few connections, ECS and CloudWatch at their usual pace. */
+const BASE = {
+  readerConnections: 9,
+  instanceClass: 'db.r6g.large',
+  rollout: 'completes' as const,
+  rolloutSeconds: 150,
+  publishLagSeconds: 60,
+};
+
+/**
+ * Cause 1: the failure-mode switch is on and the writer's connections climb 11 a minute on a steady 4 tasks.
+ * RDS publishes a minute's datapoint a minute after it ends, so at the fake's start the newest datapoint is two
+ * minutes old: 853.
+ */
 export function leakState(): GoldenPathState {
   return {
+    ...BASE,
     failureMode: 'connection_leak',
     desired: 4,
-    connections: (ago) => ({ avg: 849 - 11 * ago, max: 853 - 11 * ago }),
+    writerConnections: (ago) => 875 - 11 * ago,
     runningTasks: () => 4,
-    cpu: (ago) => 35 + (ago % 4),
+    cpu: (ago) => 35 + (((ago % 4) + 4) % 4),
     events: [steady(30), steady(90)],
-    instanceClass: 'db.r6g.large',
     logs: {
       byType: [
         { errorType: 'connection_error', path: '/db', errors: 12 },
@@ -61,8 +93,6 @@ export function leakState(): GoldenPathState {
         { '@timestamp': '2025-11-24 17:57:02.904', requestId: '0c33e7b1', path: '/db', status: '504', errorType: 'timeout' },
       ],
     },
-    rollout: 'completes',
-    pollsUntilSettled: 2,
     connectionsPerFreshTask: 15,
   };
 }
@@ -71,14 +101,12 @@ export function leakState(): GoldenPathState {
 export function overloadState(opts: { containerInsights: boolean } = { containerInsights: true }): GoldenPathState {
   const tasks = (ago: number) => (ago >= 40 ? 6 : ago >= 20 ? 12 : 18);
   return {
+    ...BASE,
     failureMode: 'none',
     desired: 18,
-    connections: (ago) => {
-      const avg = tasks(ago) * 46 + (((ago * 7) % 5) - 2);
-      return { avg, max: avg + 3 };
-    },
+    writerConnections: (ago) => tasks(ago) * 46 + ((((ago * 7) % 5) + 5) % 5) - 2,
     ...(opts.containerInsights ? { runningTasks: tasks } : {}),
-    cpu: (ago) => 55 + (ago % 5),
+    cpu: (ago) => 55 + (((ago % 5) + 5) % 5),
     events: [
       steady(18),
       { minutesAgo: 20, message: `(service ${SERVICE}) has started 6 tasks: (task 3f2a9c1b7d8e4f60a1b2c3d4e5f60718) (task 9a8b7c6d5e4f30211f2e3d4c5b6a7980) (task 11c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6) (task 2b3c4d5e6f708192a3b4c5d6e7f80912) (task 4d5e6f708192a3b4c5d6e7f809123456) (task 5e6f708192a3b4c5d6e7f80912345678).` },
@@ -86,13 +114,11 @@ export function overloadState(opts: { containerInsights: boolean } = { container
       { minutesAgo: 40, message: `(service ${SERVICE}) has started 6 tasks: (task 6f708192a3b4c5d6e7f8091234567890) (task 708192a3b4c5d6e7f809123456789012) (task 8192a3b4c5d6e7f80912345678901234) (task 92a3b4c5d6e7f8091234567890123456) (task a3b4c5d6e7f809123456789012345678) (task b4c5d6e7f80912345678901234567890).` },
       steady(75),
     ],
-    instanceClass: 'db.r6g.large',
     logs: {
       byType: [{ errorType: 'connection_error', path: '/db', errors: 30 }],
       lines: [{ '@timestamp': '2025-11-24 17:58:30.002', requestId: 'aa01bb02', path: '/db', status: '500', errorType: 'connection_error' }],
     },
-    rollout: 'completes',
-    pollsUntilSettled: 1,
+    rolloutSeconds: 120,
     connectionsPerFreshTask: 46,
   };
 }
@@ -100,16 +126,14 @@ export function overloadState(opts: { containerInsights: boolean } = { container
 /** Nothing wrong: 4 tasks holding about 10 connections each, no errors, switch off. */
 export function healthyState(): GoldenPathState {
   return {
+    ...BASE,
     failureMode: 'none',
     desired: 4,
-    connections: (ago) => ({ avg: 40 + (ago % 3), max: 43 + (ago % 3) }),
+    writerConnections: (ago) => 41 + (((ago % 3) + 3) % 3),
     runningTasks: () => 4,
     cpu: () => 18,
     events: [steady(25)],
-    instanceClass: 'db.r6g.large',
     logs: { byType: [], lines: [] },
-    rollout: 'completes',
-    pollsUntilSettled: 1,
     connectionsPerFreshTask: 10,
   };
 }

@@ -1,26 +1,33 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import { applyRemediation } from '../../../src/remediation/apply-remediation.js';
 import type { Finding } from '../../../src/domain/finding.js';
 import type { RemediationPlan } from '../../../src/runbooks/types.js';
 import { CLUSTER, FakeGoldenPath, SERVICE, mocks } from './fake-golden-path.js';
-import { goldenPath, overloadState } from './scenarios.js';
+import { REAL_TIMINGS, goldenPath, overloadState } from './scenarios.js';
+import { inSimulatedTime, useSimulatedClock } from './sim-clock.js';
 
 function finding(findings: Finding[], id: string): Finding {
   return findings.find((x) => x.checkId === id)!;
 }
 
-async function scalePlan(): Promise<RemediationPlan> {
-  const report = await runDiagnosis(goldenPath());
+async function scalePlan(resolved = goldenPath()): Promise<RemediationPlan> {
+  const report = await runDiagnosis(resolved);
   const plan = report.proposals.find((p) => p.remediationId === 'scale-service');
   if (!plan) throw new Error(`no scale-service proposal: ${report.proposals.map((p) => p.remediationId).join(', ')}`);
   return plan;
 }
 
 describe('db-connection-exhaustion: task-count overload after scale-outs', () => {
-  beforeEach(() => new FakeGoldenPath(overloadState()).install());
+  beforeEach(() => {
+    useSimulatedClock();
+    new FakeGoldenPath(overloadState()).install();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('sees the scale-outs and connections following task count, and ranks task overload first', async () => {
     const report = await runDiagnosis(goldenPath());
@@ -31,12 +38,22 @@ describe('db-connection-exhaustion: task-count overload after scale-outs', () =>
     const tasks = finding(report.findings, 'tasks-vs-connections');
     expect(tasks.data).toMatchObject({ taskSource: 'container-insights', tracksTaskCount: true, scaledOut: true, tasksStart: 6, tasksEnd: 18 });
     expect(tasks.data.r as number).toBeGreaterThan(0.99);
-    expect(tasks.data.perTask).toBeCloseTo(45.9, 1);
+    // The cluster's Sum over instances (writer 830 + reader 9) over the 18 tasks of that minute.
+    expect(tasks.data).toMatchObject({ totalConnections: 839, perTaskTasks: 18, perTask: 46.6 });
+    expect(tasks.summary).toMatch(/^46\.6 connections per task \(839 on all instances over 18 tasks\)/);
+    // The limit is compared with the writer alone.
+    expect(finding(report.findings, 'db-connections').data).toMatchObject({ current: 830, totalCurrent: 839, utilisationPct: 83 });
 
     expect(finding(report.findings, 'failure-mode').status).toBe('ok');
     expect(report.causes.map((c) => c.id)).toEqual(['task-count-overload', 'missing-pooling']);
     expect(report.causes[0]).toMatchObject({ confidence: 0.85 });
     expect(report.causes[0]!.explanation).toContain('Tasks went 6→18 (2 scale-out event(s))');
+    // Many connections per task, but the tasks also multiplied: pooling is the lesser suspect, and turnover is not claimed.
+    expect(report.causes[1]).toMatchObject({ id: 'missing-pooling', confidence: 0.4 });
+    expect(report.causes[1]!.explanation).toBe(
+      '46.6 connections per task over 18 task(s), more than a pool of 10 + 20 overflow holds (30); tasks also grew 6→18, which adds to it. ' +
+        'Connection turnover is not measured (DatabaseConnections counts open connections, not new ones).',
+    );
     expect(report.proposals.map((p) => p.remediationId)).toEqual(['force-new-deployment', 'scale-service']);
   });
 
@@ -62,18 +79,22 @@ describe('db-connection-exhaustion: task-count overload after scale-outs', () =>
   });
 
   it('scales to the N the approver picked, once, and verifies the service settled with fewer connections', async () => {
-    const resolved = goldenPath();
-    const plan = await scalePlan();
+    const resolved = goldenPath({ params: REAL_TIMINGS });
+    const plan = await scalePlan(resolved);
     const picked = { ...plan, params: { ...plan.params, desiredCount: 9 } };
-    const outcome = await applyRemediation(resolved, picked, { settleMs: 0 });
+    // ECS stops 9 tasks within 120 s; the settle is 90 s; RDS publishes a minute late.
+    const outcome = await inSimulatedTime(applyRemediation(resolved, picked));
     expect(outcome.error).toBeUndefined();
     expect(mocks.ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
       { cluster: CLUSTER, service: SERVICE, desiredCount: 9 },
     ]);
     expect(mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
-    expect(outcome.execution!.summary).toMatch(/^Set desired count of golden-path-service-prod to 9 \(was 18\); service stable after \d+ s/);
-    // 9 fresh tasks × 46 connections (+2 on the minute's Maximum).
-    expect(outcome.verification!.summary).toContain('DatabaseConnections 829 → 416 of 1000 (ok)');
+    // A resize keeps the deployment: the watch waits for its running count, not for a new deployment.
+    expect(outcome.execution!.summary).toBe(
+      'Set desired count of golden-path-service-prod to 9 (was 18); service stable after 120 s (deployment ecs-svc/4837261950384756102 COMPLETED, 9/9 running)',
+    );
+    // 9 remaining tasks × 46 connections, from the first minute after the resize finished (18:02:20).
+    expect(outcome.verification!.summary).toContain('DatabaseConnections 830 → 414 of 1000 (ok)');
     expect(outcome.verification!.summary).toContain('desired count 9 (asked 9)');
     expect(outcome.verification!.ok).toBe(true);
   });

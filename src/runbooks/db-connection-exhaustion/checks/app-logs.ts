@@ -76,8 +76,17 @@ export const appLogsCheck: Check<DbConnectionParams> = {
             columns: ['errorType', 'path', 'errors'],
             rows: rows.map((r) => [redactSecrets(r.errorType), redactSecrets(r.path), String(r.errors)]),
           },
+          // Log text is the application's, not ours: a table is rendered as a code block (monospace, entities and
+          // backticks escaped), so `*_~` or a backtick in a log line cannot restyle or break out of the message.
           ...(shown.length > 0
-            ? [{ kind: 'text' as const, text: `Latest /db errors (${shown.length} of ${lines.rows.length}):\n${shown.join('\n')}` }]
+            ? [
+                {
+                  kind: 'table' as const,
+                  caption: `Latest /db errors (${shown.length} of ${lines.rows.length})`,
+                  columns: ['@timestamp', 'status', 'path', 'errorType', 'requestId'],
+                  rows: shown,
+                },
+              ]
             : []),
         ],
         evidence,
@@ -99,8 +108,7 @@ function describePartial(q: InsightsResult): string {
   return `query ${q.queryId} still ${q.status} at the wait limit, ${q.stopped ? 'stopped' : 'StopQuery not accepted'}, ${q.rows.length} row(s) so far`;
 }
 
-/** One log line as the runbook's query returns it; log text may hold secrets, so it is redacted here. */
-function formatLine(row: Record<string, string>): string {
-  const parts = [row['@timestamp'], row.status, row.path, row.errorType, row.requestId && `request ${row.requestId}`];
-  return redactSecrets(parts.filter((x) => x).join(' ')).slice(0, 300);
+/** One log line as the runbook's query returns it, field by field; log text may hold secrets, so it is redacted here. */
+function formatLine(row: Record<string, string>): string[] {
+  return [row['@timestamp'], row.status, row.path, row.errorType, row.requestId].map((v) => redactSecrets(v ?? '').slice(0, 200));
 }

@@ -1,3 +1,4 @@
+import type { AwsTarget } from '../../../catalog/schema.js';
 import type { Evidence, Status } from '../../../domain/finding.js';
 import type { Check } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
@@ -10,14 +11,12 @@ export const dbClusterCheck: Check<DbConnectionParams> = {
   title: 'Aurora cluster status',
   timeoutMs: 15_000,
   skipUnless: (ctx) => (ctx.target.aws?.rds ? undefined : 'no aws.rds cluster in the catalog'),
+  evidence: (ctx) => clusterEvidence(ctx.target.aws!),
   async run(ctx) {
     const aws = ctx.target.aws!;
     const id = aws.rds!.cluster;
     const client = ctx.integrations.aws();
-    const evidence: Evidence[] = [
-      { call: `RDS DescribeDBClusters DBClusterIdentifier=${id} (${aws.region})`, cli: describeClusterCli(aws) },
-      { call: `RDS DescribeDBInstances Filters=[db-cluster-id=${id}]`, cli: describeClusterInstancesCli(aws) },
-    ];
+    const evidence = clusterEvidence(aws);
     try {
       const [cluster, instances] = await Promise.all([
         client.describeDbCluster(id, ctx.signal),
@@ -67,3 +66,11 @@ export const dbClusterCheck: Check<DbConnectionParams> = {
     }
   },
 };
+
+function clusterEvidence(aws: AwsTarget): Evidence[] {
+  const id = aws.rds!.cluster;
+  return [
+    { call: `RDS DescribeDBClusters DBClusterIdentifier=${id} (${aws.region})`, cli: describeClusterCli(aws) },
+    { call: `RDS DescribeDBInstances Filters=[db-cluster-id=${id}]`, cli: describeClusterInstancesCli(aws) },
+  ];
+}

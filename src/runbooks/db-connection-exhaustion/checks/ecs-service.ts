@@ -1,30 +1,33 @@
+import type { AwsTarget } from '../../../catalog/schema.js';
 import type { Evidence, Status } from '../../../domain/finding.js';
 import { redactSecrets } from '../../../domain/redact-secrets.js';
 import type { Check } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
+import { changeData, changeUnderVerification, clock, type ChangeData } from '../after-change.js';
 import { awsFailure } from '../aws-finding.js';
 import { describeServiceCli } from '../cli.js';
 import { classifyEvents, scaleOutEvents } from '../service-events.js';
 
-/** Runbook step 5 and "Monitor deployment progress": tasks, deployments, and what the service did lately. */
+/**
+ * Runbook step 5 and "Monitor deployment progress": tasks, deployments, and what the service did lately. After a
+ * remediation (a change recorded on the AWS client) it also says how the deployment that change created ended.
+ */
 export const ecsServiceCheck: Check<DbConnectionParams> = {
   id: 'ecs-service',
   title: 'ECS service tasks and deployments',
   timeoutMs: 15_000,
   skipUnless: (ctx) => (ctx.target.aws?.ecs ? undefined : 'no aws.ecs service in the catalog'),
+  evidence: (ctx) => serviceEvidence(ctx.target.aws!, ctx.params),
   async run(ctx) {
     const aws = ctx.target.aws!;
     const ref = { cluster: aws.ecs!.cluster, service: aws.ecs!.service };
     const p = ctx.params;
-    const evidence: Evidence[] = [
-      { call: `ECS DescribeServices cluster=${ref.cluster} services=[${ref.service}] (${aws.region})`, cli: describeServiceCli(aws) },
-      {
-        call: 'the same DescribeServices answer: deployments and events',
-        cli: describeServiceCli(aws, `'services[0].{Deployments:deployments[*].{Id:id,Status:status,Rollout:rolloutState,Running:runningCount},Events:events[:${p.serviceEventsShown}]}'`),
-      },
-    ];
+    const evidence = serviceEvidence(aws, p);
     try {
-      const svc = await ctx.integrations.aws().describeService(ref, ctx.signal);
+      const client = ctx.integrations.aws();
+      const svc = await client.describeService(ref, ctx.signal);
+      const recorded = changeUnderVerification(client, aws);
+      const change = recorded ? changeData(recorded, svc) : undefined;
       const since = Date.now() - p.lookbackMinutes * 60_000;
       const events = classifyEvents(svc.events.filter((e) => e.at >= since));
       const scaleOuts = scaleOutEvents(events, svc.deployments);
@@ -36,13 +39,15 @@ export const ecsServiceCheck: Check<DbConnectionParams> = {
       let status: Status = 'ok';
       if (svc.status !== 'ACTIVE' || primary?.rolloutState === 'FAILED') status = 'crit';
       else if (svc.running < svc.desired || failedTasks > 0 || problems.length > 0) status = 'warn';
+      if (change && status === 'ok' && !(change.end === 'completed' && change.present)) status = 'warn';
 
       const rollout = svc.deployments.map((d) => `${d.status} ${d.rolloutState ?? '?'}`).join(', ');
       const summary =
         `${svc.running}/${svc.desired} tasks running (pending ${svc.pending}); ${svc.deployments.length} deployment(s): ${rollout}` +
         (primary?.rolloutState === 'FAILED' ? ` — ${primary.rolloutStateReason ?? 'rollout failed'}` : '') +
         (scaleOuts.length > 0 ? `; ${scaleOuts.reduce((n, e) => n + e.tasks, 0)} task(s) added by scale-out in ${p.lookbackMinutes} min` : '') +
-        (failedTasks > 0 ? `; ${failedTasks} failed task(s)` : '');
+        (failedTasks > 0 ? `; ${failedTasks} failed task(s)` : '') +
+        (change ? `; the change's deployment ${describeChange(change)}` : '');
       return {
         status,
         summary: svc.status !== 'ACTIVE' ? `service ${ref.service} is ${svc.status}, not ACTIVE` : summary,
@@ -83,6 +88,7 @@ export const ecsServiceCheck: Check<DbConnectionParams> = {
           failedTasks,
           scaleOuts: scaleOuts.map((e) => ({ at: e.at, tasks: e.tasks })),
           problemEvents: problems.length,
+          ...(change ? { change } : {}),
         },
       };
     } catch (err) {
@@ -90,3 +96,32 @@ export const ecsServiceCheck: Check<DbConnectionParams> = {
     }
   },
 };
+
+function serviceEvidence(aws: AwsTarget, p: DbConnectionParams): Evidence[] {
+  const ref = { cluster: aws.ecs!.cluster, service: aws.ecs!.service };
+  return [
+    { call: `ECS DescribeServices cluster=${ref.cluster} services=[${ref.service}] (${aws.region})`, cli: describeServiceCli(aws) },
+    {
+      call: 'the same DescribeServices answer: deployments and events',
+      cli: describeServiceCli(aws, `'services[0].{Deployments:deployments[*].{Id:id,Status:status,Rollout:rolloutState,Running:runningCount},Events:events[:${p.serviceEventsShown}]}'`),
+    },
+  ];
+}
+
+function describeChange(c: ChangeData): string {
+  const id = c.deploymentId ?? '?';
+  const now = c.present ? `now ${c.rolloutStateNow ?? 'without a rollout state'}` : 'no longer in the service';
+  switch (c.end) {
+    case 'completed':
+      return `${id} completed at ${clock(c.finishedAt)} UTC, ${now}`;
+    case 'failed':
+      return `${id} FAILED (${c.reason ?? 'no reason given'}), ${now}`;
+    case 'rolled-back':
+      return `${id} rolled back, ${now}`;
+    case 'timed-out':
+      return `${id} had not finished when the wait ended at ${clock(c.finishedAt)} UTC, ${now}`;
+    case 'not-watched':
+    case 'unwatched':
+      return `${id} could not be watched (${c.reason ?? 'no DescribeServices answer'}), ${now}`;
+  }
+}

@@ -10,6 +10,10 @@ import { pearson, round } from '../trend.js';
 /**
  * Cause 2's investigation, "correlate task count with connection count", and Cause 3's "connections per task".
  *
+ * Connections are the total over every instance of the cluster: the cluster dimension's Sum at a 60 s period
+ * (each instance publishes one sample a minute). Its Average would be the mean per instance and its Maximum the
+ * busiest instance, neither of which is what the tasks hold.
+ *
  * Task count over time comes from Container Insights' RunningTaskCount (ECS/ContainerInsights, per service),
  * fetched in the same GetMetricData call as the connections so both share timestamps. Container Insights is
  * opt-in per cluster; without it the series is empty, and the count is rebuilt from the service's own events
@@ -30,9 +34,9 @@ export const tasksVsConnectionsCheck: Check<DbConnectionParams> = {
     const evidence: Evidence[] = [
       {
         call:
-          `CloudWatch GetMetricData AWS/RDS DatabaseConnections (Average, 60 s) + ECS/ContainerInsights RunningTaskCount ` +
+          `CloudWatch GetMetricData AWS/RDS DatabaseConnections DBClusterIdentifier=${aws.rds!.cluster} (Sum over instances, 60 s) + ECS/ContainerInsights RunningTaskCount ` +
           `ClusterName=${ecs.cluster} ServiceName=${ecs.service} (Average, 60 s), last ${p.lookbackMinutes} min`,
-        cli: `${rdsMetricCli(aws, 'DatabaseConnections', p.lookbackMinutes, 60, 'Average')}\n${runningTasksCli(aws, p.lookbackMinutes)}`,
+        cli: `${rdsMetricCli(aws, 'DatabaseConnections', p.lookbackMinutes, 60, 'Sum')}\n${runningTasksCli(aws, p.lookbackMinutes)}`,
       },
       { call: `ECS DescribeServices cluster=${ecs.cluster} services=[${ecs.service}]`, cli: describeServiceCli(aws) },
     ];
@@ -40,7 +44,7 @@ export const tasksVsConnectionsCheck: Check<DbConnectionParams> = {
       const [series, svc] = await Promise.all([
         client.metricData(
           [
-            { id: 'conns', namespace: 'AWS/RDS', metricName: 'DatabaseConnections', dimensions: { DBClusterIdentifier: aws.rds!.cluster }, stat: 'Average', periodSeconds: 60 },
+            { id: 'conns', namespace: 'AWS/RDS', metricName: 'DatabaseConnections', dimensions: { DBClusterIdentifier: aws.rds!.cluster }, stat: 'Sum', periodSeconds: 60 },
             { id: 'tasks', namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', dimensions: { ClusterName: ecs.cluster, ServiceName: ecs.service }, stat: 'Average', periodSeconds: 60 },
           ],
           { start, end },
@@ -61,8 +65,11 @@ export const tasksVsConnectionsCheck: Check<DbConnectionParams> = {
       }
       const pairs = conns.map(([t, c]) => ({ t, conns: c, tasks: taskAt(t) }));
       const r = pearson(pairs.map((x) => x.tasks), pairs.map((x) => x.conns));
-      const nowConns = conns[conns.length - 1]![1];
-      const perTask = svc.running > 0 ? nowConns / svc.running : undefined;
+      // The newest datapoint is a minute or two old: divide by the tasks running in that minute.
+      const newest = pairs[pairs.length - 1]!;
+      const nowConns = newest.conns;
+      const nowTasks = Math.round(newest.tasks);
+      const perTask = nowTasks > 0 ? nowConns / nowTasks : undefined;
       const tasksStart = pairs[0]!.tasks;
       const tasksEnd = svc.running;
       const tasksMax = Math.max(...pairs.map((x) => x.tasks), tasksEnd);
@@ -71,7 +78,10 @@ export const tasksVsConnectionsCheck: Check<DbConnectionParams> = {
       const tracks = r !== undefined && r >= p.taskCorrelationMin;
 
       const status: Status = perTask === undefined ? 'unknown' : perTask > p.connectionsPerTaskWarn ? 'warn' : 'ok';
-      const perTaskText = perTask === undefined ? 'no running tasks' : `${round(perTask)} connections per task (${round(nowConns)} over ${svc.running} tasks)`;
+      const perTaskText =
+        perTask === undefined
+          ? 'no running tasks'
+          : `${round(perTask)} connections per task (${round(nowConns)} on all instances over ${nowTasks} tasks)`;
       const rText = r === undefined ? 'task count did not change, so no correlation' : `r = ${round(r, 2)} between task count and connections${tracks ? ': connections track task count' : ''}`;
       const scaleText = scaledOut ? `; tasks ${tasksStart}→${tasksEnd} in ${p.lookbackMinutes} min` : '';
       const every5 = pairs.filter((_, i) => i % 5 === 0 || i === pairs.length - 1);
@@ -104,6 +114,8 @@ export const tasksVsConnectionsCheck: Check<DbConnectionParams> = {
           tracksTaskCount: tracks,
           perTask: perTask === undefined ? undefined : round(perTask),
           running: svc.running,
+          perTaskTasks: nowTasks,
+          totalConnections: round(nowConns),
           desired: svc.desired,
           tasksStart,
           tasksEnd,

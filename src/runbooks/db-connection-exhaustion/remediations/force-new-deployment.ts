@@ -1,6 +1,6 @@
 import type { Remediation } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
-import { forceDeploymentCli, waitStableCli } from '../cli.js';
+import { forceDeploymentCli, watchDeploymentCli } from '../cli.js';
 import { connectionsElevated } from '../findings.js';
 import {
   METRICS_SETTLE_MS,
@@ -30,7 +30,7 @@ export const forceNewDeployment: Remediation<DbConnectionParams> = {
       summary: `Replace every task of ${ref.service} (rolling), closing the database connections they hold`,
       steps: [
         `ECS UpdateService cluster=${ref.cluster} service=${ref.service} forceNewDeployment=true\n${forceDeploymentCli(aws)}`,
-        `Wait up to ${ctx.params.stableWaitSeconds} s for the service to be stable\n${waitStableCli(aws)}`,
+        `Watch the deployment (DescribeServices every ${ctx.params.stablePollSeconds} s, up to ${ctx.params.stableWaitSeconds} s) until it is COMPLETED with every task running, FAILED, or rolled back\n${watchDeploymentCli(aws)}`,
       ],
       params: { ...planTarget(aws) },
       verifyChecks: ROLLOUT_VERIFY_CHECKS,
@@ -43,6 +43,7 @@ export const forceNewDeployment: Remediation<DbConnectionParams> = {
   async execute(ctx, plan) {
     const { ref } = assertPlanTarget(ctx, plan);
     const outcome = await rollOut(ctx, ref, { forceNewDeployment: true });
+    ctx.changed?.(`forced a new deployment of ${ref.service}`);
     return { summary: `Forced a new deployment of ${ref.service}; ${outcome.text}`, details: outcome.details };
   },
   verify: (_plan, before, after) => verifyRollout(before, after),

@@ -1,8 +1,9 @@
 import type { AwsTarget } from '../../../catalog/schema.js';
 import type { DetailBlock } from '../../../domain/finding.js';
-import { ConnbotError } from '../../../errors.js';
-import type { EcsServiceRef, ServiceUpdate } from '../../../integrations/aws/ecs-service.js';
+import { ConnbotError, errorMessage } from '../../../errors.js';
+import type { DeploymentWatch, EcsServiceRef, RolloutEnd, ServiceUpdate } from '../../../integrations/aws/ecs-service.js';
 import type { FindingsById, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
+import { clock, isChangeData, type ChangeData } from '../after-change.js';
 import { measured, num } from '../findings.js';
 import type { DbConnectionParams } from '../params.js';
 
@@ -12,7 +13,8 @@ type Ctx = RunbookContext<DbConnectionParams>;
 export const ROLLOUT_VERIFY_CHECKS = ['db-connections', 'ecs-service'];
 
 // CloudWatch publishes RDS metrics each minute, about a minute late: wait that long after the service settles
-// before re-reading DatabaseConnections, or "after" still shows the old tasks' connections.
+// before re-reading DatabaseConnections. The check then waits (postChangeWaitSeconds) for the first datapoint
+// from after the change, and says so when there is none yet.
 export const METRICS_SETTLE_MS = (p: { verifySettleSeconds: number }): number => p.verifySettleSeconds * 1000;
 
 export function ecsRef(aws: AwsTarget): EcsServiceRef {
@@ -48,8 +50,14 @@ export function assertPlanTarget(ctx: Ctx, plan: RemediationPlan): { aws: AwsTar
 
 export interface RolloutOutcome {
   deploymentId: string | undefined;
+  /** How the deployment the change created ended (see RolloutEnd). */
+  end: RolloutEnd;
+  /** end === 'completed'. */
   stable: boolean;
   rolloutState: string | undefined;
+  /** Epoch ms when the watch ended: the change's "finished" time for verification. */
+  finishedAt: number;
+  reason: string | undefined;
   running: number;
   desired: number;
   /** One sentence for the execution summary. */
@@ -58,41 +66,65 @@ export interface RolloutOutcome {
 }
 
 /**
- * One UpdateService, then `aws ecs wait services-stable` bounded by stableWaitSeconds, then one DescribeServices
- * to read how the new deployment ended. Not stable in time, or FAILED (the circuit breaker rolled it back), is
- * reported, not thrown: the change was made and the approver must hear what it did.
+ * One UpdateService, then DescribeServices every stablePollSeconds until the deployment it created (the PRIMARY
+ * of its answer) is COMPLETED with every task running, FAILED, or gone, bounded by stableWaitSeconds. Each of
+ * those, and a DescribeServices refusal, is reported, not thrown: the change was made and the approver must
+ * hear what it did. Only a refused UpdateService throws (then nothing changed).
  */
 export async function rollOut(ctx: Ctx, ref: EcsServiceRef, update: ServiceUpdate): Promise<RolloutOutcome> {
   const aws = ctx.integrations.aws();
   const updated = await aws.updateService(ref, update);
   const deploymentId = updated.deployments.find((d) => d.status === 'PRIMARY')?.id;
-  const wait = await aws.waitForServiceStable(ref, {
-    maxWaitSeconds: ctx.params.stableWaitSeconds,
-    minDelaySeconds: ctx.params.stablePollSeconds,
-    signal: ctx.signal,
-  });
-  const final = await aws.describeService(ref);
-  const ours = final.deployments.find((d) => d.id === deploymentId);
-  const rolloutState = ours ? ours.rolloutState : 'ROLLED_BACK';
-  const failed = rolloutState === 'FAILED' || rolloutState === 'ROLLED_BACK';
-  const stable = wait.stable && !failed;
-  const secs = Math.round(wait.waitedMs / 1000);
-  const text = failed
-    ? `deployment ${deploymentId ?? '?'} ${rolloutState === 'FAILED' ? `FAILED${ours?.rolloutStateReason ? `: ${ours.rolloutStateReason}` : ''}` : 'is gone (rolled back)'}`
-    : wait.stable
-      ? `service stable after ${secs} s (deployment ${deploymentId ?? '?'} ${rolloutState ?? ''}, ${final.running}/${final.desired} running)`
-      : `service NOT stable: ${wait.reason ?? 'unknown'} (deployment ${deploymentId ?? '?'} ${rolloutState ?? ''}, ${final.running}/${final.desired} running)`;
+  let watch: DeploymentWatch;
+  try {
+    watch = await aws.watchDeployment(ref, deploymentId, {
+      maxWaitSeconds: ctx.params.stableWaitSeconds,
+      pollSeconds: ctx.params.stablePollSeconds,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    // AWS errors come back as an outcome; anything else still must not hide that the service was updated.
+    const now = Date.now();
+    watch = { deploymentId, end: 'not-watched', endedAt: now, waitedMs: 0, polls: 0, reason: errorMessage(err), rolloutState: undefined, last: undefined, error: undefined };
+  }
+  const final = watch.last ?? updated;
+  const id = deploymentId ?? '?';
+  const secs = Math.round(watch.waitedMs / 1000);
+  const primaryNow = final.deployments.find((d) => d.status === 'PRIMARY');
+  let text: string;
+  switch (watch.end) {
+    case 'completed':
+      text = `service stable after ${secs} s (deployment ${id} ${watch.rolloutState ?? ''}, ${final.running}/${final.desired} running)`;
+      break;
+    case 'failed':
+      text =
+        `deployment ${id} FAILED: ${watch.reason ?? 'no reason given'}` +
+        (primaryNow && primaryNow.id !== deploymentId ? `; ECS is rolling back to ${primaryNow.id} (${primaryNow.taskDefinition})` : '');
+      break;
+    case 'rolled-back':
+      text = `deployment ${id} is gone (rolled back): ${watch.reason ?? ''}`;
+      break;
+    case 'timed-out':
+      text = `service NOT stable: ${watch.reason ?? `not stable within ${ctx.params.stableWaitSeconds} s`}`;
+      break;
+    case 'not-watched':
+      text = `the service was updated (deployment ${id}), but how the deployment ends could not be read: ${watch.reason ?? 'unknown'}`;
+      break;
+  }
   return {
     deploymentId,
-    stable,
-    rolloutState,
+    end: watch.end,
+    stable: watch.end === 'completed',
+    rolloutState: watch.rolloutState ?? (watch.end === 'rolled-back' ? 'ROLLED_BACK' : undefined),
+    finishedAt: watch.endedAt,
+    reason: watch.reason,
     running: final.running,
     desired: final.desired,
     text,
     details: [
       {
         kind: 'table',
-        caption: `Deployments of ${ref.service} after the change`,
+        caption: `Deployments of ${ref.service} ${watch.last ? 'at the end of the watch' : 'as UpdateService answered'}`,
         columns: ['id', 'status', 'rollout', 'running/desired'],
         rows: final.deployments.map((d) => [d.id, d.status, d.rolloutState ?? '', `${d.running}/${d.desired}`]),
       },
@@ -101,8 +133,10 @@ export async function rollOut(ctx: Ctx, ref: EcsServiceRef, update: ServiceUpdat
 }
 
 /**
- * Better when the service settled (one deployment, all tasks running, not FAILED) and DatabaseConnections is
- * either fine now or lower than before. `extra` adds a remediation's own condition.
+ * Improved only when the deployment the change created COMPLETED (and is still the service's), the service is
+ * steady, and DatabaseConnections measured after the change finished is fine or lower than before. A FAILED or
+ * rolled-back deployment is never "improved", whatever the numbers: a rollback restarts the tasks too, so
+ * connections may well drop. `extra` adds a remediation's own condition.
  */
 export function verifyRollout(
   before: FindingsById,
@@ -110,21 +144,57 @@ export function verifyRollout(
   extra?: { ok: boolean; text: string },
 ): VerificationOutcome {
   const ecs = measured(after, 'ecs-service');
-  const connsBefore = num(measured(before, 'db-connections'), 'current');
+  const change = isChangeData(ecs?.change) ? ecs.change : undefined;
+  const connsBeforeData = measured(before, 'db-connections');
   const connsAfterFinding = after.get('db-connections');
-  const connsAfter = num(measured(after, 'db-connections'), 'current');
-  const limit = num(measured(after, 'db-connections'), 'maxConnections');
+  const connsAfterData = measured(after, 'db-connections');
+  const connsBefore = num(connsBeforeData, 'current');
+  // Only a value from after the change counts; without a change record, there is nothing to compare.
+  const postChange = connsAfterData?.postChange === true;
+  const connsAfter = postChange ? num(connsAfterData, 'current') : undefined;
+  const limit = num(connsAfterData, 'maxConnections') ?? num(connsBeforeData, 'maxConnections');
   const failed = ecs?.primaryRolloutState === 'FAILED';
   const steady = ecs?.steady === true;
+  const rollout = rolloutVerdict(change);
   const better =
-    connsAfterFinding?.status === 'ok' || (connsBefore !== undefined && connsAfter !== undefined && connsAfter < connsBefore);
+    connsAfter !== undefined && (connsAfterFinding?.status === 'ok' || (connsBefore !== undefined && connsAfter < connsBefore));
+  const finishedAt = num(connsAfterData, 'changeFinishedAt');
+  const newestAt = num(connsAfterData, 'newestDatapointAt');
+  const connsText =
+    connsAfterData?.postChange === false
+      ? `DatabaseConnections ${connsBefore ?? '?'} → no post-change datapoint yet (the change finished ${finishedAt ? clock(finishedAt) : '?'} UTC; ` +
+        `the newest datapoint is for the minute from ${newestAt ? clock(newestAt).slice(0, 5) : '?'} UTC)`
+      : `DatabaseConnections ${connsBefore ?? '?'} → ${connsAfter ?? '?'}${limit ? ` of ${limit}` : ''} (${postChange ? connsAfterFinding?.status : (connsAfterFinding?.status ?? 'not measured')})`;
   const lines = [
-    `DatabaseConnections ${connsBefore ?? '?'} → ${connsAfter ?? '?'}${limit ? ` of ${limit}` : ''} (${connsAfterFinding?.status ?? 'not measured'})`,
+    rollout.text,
+    connsText,
     ecs
       ? `service ${failed ? 'deployment FAILED' : steady ? 'stable' : 'not stable'}: ${num(ecs, 'running')}/${num(ecs, 'desired')} running, ${num(ecs, 'deploymentCount')} deployment(s)`
       : 'service state not measured',
     ...(extra ? [extra.text] : []),
   ];
-  const ok = steady && !failed && better && (extra?.ok ?? true);
+  const ok = rollout.ok && steady && !failed && better && (extra?.ok ?? true);
   return { ok, summary: `${ok ? 'improved' : 'not improved'} — ${lines.join('; ')}` };
+}
+
+function rolloutVerdict(change: ChangeData | undefined): { ok: boolean; text: string } {
+  if (!change) return { ok: false, text: 'how the ECS deployment ended was not measured' };
+  const id = change.deploymentId ?? '?';
+  const gone = change.present ? '' : '; it is no longer in the service';
+  switch (change.end) {
+    case 'completed':
+      if (!change.present) return { ok: false, text: `deployment ${id} completed, but is no longer in the service (replaced since)` };
+      if (change.rolloutStateNow === 'FAILED') return { ok: false, text: `deployment ${id} completed, then FAILED` };
+      return { ok: true, text: `deployment ${id} COMPLETED at ${clock(change.finishedAt)} UTC` };
+    case 'failed':
+      return { ok: false, text: `deployment ${id} FAILED: ${change.reason ?? 'no reason given'}${change.present ? '' : ' (rolled back)'}` };
+    case 'rolled-back':
+      return { ok: false, text: `deployment ${id} rolled back: ${change.reason ?? 'gone from the service'}` };
+    case 'timed-out':
+      return { ok: false, text: `deployment ${id} did not finish in time (${change.reason ?? 'bound reached'})${gone}` };
+    case 'not-watched':
+      return { ok: false, text: `deployment ${id}: how it ended is unknown (${change.reason ?? 'not watched'})${gone}` };
+    case 'unwatched':
+      return { ok: false, text: `deployment ${id} was not watched to its end${gone}` };
+  }
 }

@@ -1,7 +1,7 @@
 import { ConnbotError } from '../../../errors.js';
 import type { Remediation } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
-import { desiredCountCli, waitStableCli } from '../cli.js';
+import { desiredCountCli, watchDeploymentCli } from '../cli.js';
 import { connectionsElevated, measured, num } from '../findings.js';
 import {
   METRICS_SETTLE_MS,
@@ -58,7 +58,7 @@ export const scaleService: Remediation<DbConnectionParams> = {
       summary: `Scale ${ref.service} from ${current} to ${menu.desiredCount} tasks — ${menu.reason}. The approver may pick: ${menu.choices.join(', ')}`,
       steps: [
         `ECS UpdateService cluster=${ref.cluster} service=${ref.service} desiredCount=${menu.desiredCount}\n${desiredCountCli(aws, menu.desiredCount)}`,
-        `Wait up to ${ctx.params.stableWaitSeconds} s for the service to be stable\n${waitStableCli(aws)}`,
+        `Watch the deployment (DescribeServices every ${ctx.params.stablePollSeconds} s, up to ${ctx.params.stableWaitSeconds} s) until it is COMPLETED with every task running, FAILED, or rolled back\n${watchDeploymentCli(aws)}`,
       ],
       params: { ...planTarget(aws), desiredCount: menu.desiredCount, choices: menu.choices, currentDesiredCount: current, minTasks: bounds.min, maxTasks: bounds.max },
       verifyChecks: ROLLOUT_VERIFY_CHECKS,
@@ -82,6 +82,7 @@ export const scaleService: Remediation<DbConnectionParams> = {
       );
     }
     const outcome = await rollOut(ctx, ref, { desiredCount: n });
+    ctx.changed?.(`set the desired count of ${ref.service} to ${n}`);
     return { summary: `Set desired count of ${ref.service} to ${n} (was ${current || '?'}); ${outcome.text}`, details: outcome.details };
   },
   verify(plan, before, after) {
