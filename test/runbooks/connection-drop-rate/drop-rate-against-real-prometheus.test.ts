@@ -42,6 +42,7 @@ describe('connection-drop-rate against a real Prometheus and Alertmanager', () =
   const catalog = () =>
     validateCatalog({
       version: 1,
+      defaults: { channel: 'C0ALERTS' },
       services: {
         tickstorm: {
           runbooks: ['connection-drop-rate'],
