@@ -2,18 +2,24 @@ import type { Redis } from 'ioredis';
 import type { PendingRemediation } from '../jobs/queue-names.js';
 import type { StateKeys } from '../state/keys.js';
 
-export type PendingStatus = 'pending' | 'approved' | 'dismissed' | 'expired' | 'executing' | 'done' | 'failed';
+/** `partial`: ran, but only part of the plan landed (see RemediationOutcome.partial). */
+export type PendingStatus = 'pending' | 'approved' | 'dismissed' | 'expired' | 'executing' | 'done' | 'partial' | 'failed';
 
 export type ClaimOutcome =
-  | { kind: 'approved'; approvals: number }
-  | { kind: 'partial'; approvals: number; required: number }
+  /** `chosen`: the first approver's pick, which is what runs; `round`: 1, then 2… if it was reopened. */
+  | { kind: 'approved'; approvals: number; chosen?: string; round: number }
+  | { kind: 'partial'; approvals: number; required: number; chosen?: string }
   | { kind: 'already-approved-by-you'; approvals: number; required: number }
+  /** An earlier approver picked another value: approve with theirs, or dismiss. */
+  | { kind: 'choice-conflict'; chosen: string; by: string }
   | { kind: 'decided'; status: PendingStatus; by: string }
   | { kind: 'expired' }
   | { kind: 'missing' };
 
 // Atomic: two clicks, or two replicas handling the same click, see one transition. Expiry is judged here too, so
-// a click that races the deadline cannot slip through.
+// a click that races the deadline cannot slip through. With several approvers, the first one's pick (a task
+// count from the menu) is stored with their approval and is what runs; a later approval naming another value is
+// refused rather than silently replacing it.
 const CLAIM = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
@@ -26,14 +32,36 @@ local required = tonumber(redis.call('HGET', KEYS[1], 'required'))
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
   return {'mine', tostring(redis.call('SCARD', KEYS[2])), tostring(required)}
 end
+local chosen = redis.call('HGET', KEYS[1], 'chosen') or ''
+if chosen ~= '' then
+  if ARGV[3] ~= '' and ARGV[3] ~= chosen then
+    return {'conflict', chosen, redis.call('HGET', KEYS[1], 'chosenBy') or ''}
+  end
+elseif ARGV[3] ~= '' then
+  chosen = ARGV[3]
+  redis.call('HSET', KEYS[1], 'chosen', chosen, 'chosenBy', ARGV[1])
+end
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('PEXPIREAT', KEYS[2], redis.call('PEXPIRETIME', KEYS[1]))
 local n = redis.call('SCARD', KEYS[2])
 if n >= required then
-  redis.call('HSET', KEYS[1], 'status', 'approved', 'decidedBy', ARGV[1], 'decidedAtMs', ARGV[2], 'chosen', ARGV[3])
-  return {'approved', tostring(n)}
+  redis.call('HSET', KEYS[1], 'status', 'approved', 'decidedBy', ARGV[1], 'decidedAtMs', ARGV[2])
+  local round = redis.call('HINCRBY', KEYS[1], 'round', 1)
+  return {'approved', tostring(n), chosen, tostring(round)}
 end
-return {'partial', tostring(n), tostring(required)}
+return {'partial', tostring(n), tostring(required), chosen}
+`;
+
+/**
+ * Back to pending from `from` (an approved run that could not start: another remediation held the target). The
+ * approvals and the pick are cleared: whoever approves it again decides afresh.
+ */
+const REOPEN = `
+if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'pending')
+redis.call('HDEL', KEYS[1], 'decidedBy', 'decidedAtMs', 'chosen', 'chosenBy')
+redis.call('DEL', KEYS[2])
+return 1
 `;
 
 const DISMISS = `
@@ -86,7 +114,9 @@ export class PendingRemediations {
     return raw ? (JSON.parse(raw) as PendingRemediation) : undefined;
   }
 
-  async state(id: string): Promise<{ status: PendingStatus; decidedBy?: string; chosen?: string; approvers: string[] } | undefined> {
+  async state(
+    id: string,
+  ): Promise<{ status: PendingStatus; decidedBy?: string; chosen?: string; chosenBy?: string; round: number; approvers: string[] } | undefined> {
     const [h, approvers] = await Promise.all([
       this.redis.hgetall(this.keys.pending(id)),
       this.redis.smembers(this.keys.pendingApprovals(id)),
@@ -96,6 +126,8 @@ export class PendingRemediations {
       status: h.status as PendingStatus,
       ...(h.decidedBy ? { decidedBy: h.decidedBy } : {}),
       ...(h.chosen ? { chosen: h.chosen } : {}),
+      ...(h.chosenBy ? { chosenBy: h.chosenBy } : {}),
+      round: Number(h.round ?? 0),
       approvers,
     };
   }
@@ -104,9 +136,11 @@ export class PendingRemediations {
     const r = (await this.redis.eval(CLAIM, 2, this.keys.pending(id), this.keys.pendingApprovals(id), userId, String(now), chosen)) as string[];
     switch (r[0]) {
       case 'approved':
-        return { kind: 'approved', approvals: Number(r[1]) };
+        return { kind: 'approved', approvals: Number(r[1]), ...(r[2] ? { chosen: r[2] } : {}), round: Number(r[3]) };
       case 'partial':
-        return { kind: 'partial', approvals: Number(r[1]), required: Number(r[2]) };
+        return { kind: 'partial', approvals: Number(r[1]), required: Number(r[2]), ...(r[3] ? { chosen: r[3] } : {}) };
+      case 'conflict':
+        return { kind: 'choice-conflict', chosen: r[1] ?? '', by: r[2] ?? '' };
       case 'mine':
         return { kind: 'already-approved-by-you', approvals: Number(r[1]), required: Number(r[2]) };
       case 'decided':
@@ -127,5 +161,10 @@ export class PendingRemediations {
 
   async transition(id: string, from: PendingStatus, to: PendingStatus): Promise<boolean> {
     return (await this.redis.eval(TRANSITION, 1, this.keys.pending(id), from, to)) === 1;
+  }
+
+  /** `from` → pending, approvals and pick cleared, so it can be approved again before it expires. */
+  async reopen(id: string, from: PendingStatus): Promise<boolean> {
+    return (await this.redis.eval(REOPEN, 2, this.keys.pending(id), this.keys.pendingApprovals(id), from)) === 1;
   }
 }

@@ -1,5 +1,8 @@
-import type { Finding } from '../domain/finding.js';
+import type { Evidence, Finding } from '../domain/finding.js';
 import { CheckTimeoutError, ConnbotError, errorMessage } from '../errors.js';
+import type { Integrations } from '../integrations/integrations.js';
+import type { PrometheusClient } from '../integrations/prometheus/prometheus-client.js';
+import { promEvidence } from '../runbooks/shared/evidence.js';
 import type { Check, RunbookContext } from '../runbooks/types.js';
 
 const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
@@ -12,7 +15,8 @@ export function checkTimeoutMs<P>(check: Check<P>, params: P): number {
 
 /**
  * Run one check with its own timeout; whatever happens it yields a Finding, so a slow or broken integration
- * costs one section of the report, never the report.
+ * costs one section of the report, never the report. A check that times out or throws keeps its evidence: what it
+ * declared up front (`check.evidence`), what it pushed to `ctx.evidence`, and each PromQL it sent.
  */
 export async function runCheck<P>(check: Check<P>, ctx: RunbookContext<P>): Promise<Finding> {
   const started = performance.now();
@@ -25,6 +29,21 @@ export async function runCheck<P>(check: Check<P>, ctx: RunbookContext<P>): Prom
   const controller = new AbortController();
   const onParentAbort = () => controller.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onParentAbort, { once: true });
+  const recorded: Evidence[] = [];
+  const checkCtx: RunbookContext<P> = {
+    ...ctx,
+    signal: controller.signal,
+    evidence: recorded,
+    integrations: recordingPromQL(ctx.integrations, recorded),
+  };
+  // Evaluated now, not in the catch: it must not depend on how far the check got.
+  let declared: Evidence[] = [];
+  try {
+    declared = check.evidence?.(checkCtx) ?? [];
+  } catch {
+    declared = [];
+  }
+  const known = () => uniqueEvidence([...declared, ...recorded]);
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
@@ -34,12 +53,12 @@ export async function runCheck<P>(check: Check<P>, ctx: RunbookContext<P>): Prom
         reject(err);
       }, timeoutMs);
     });
-    const result = await Promise.race([check.run({ ...ctx, signal: controller.signal }), timeout]);
+    const result = await Promise.race([check.run(checkCtx), timeout]);
     return {
       ...base,
       ...result,
       details: result.details ?? [],
-      evidence: result.evidence ?? [],
+      evidence: result.evidence ?? known(),
       data: result.data ?? {},
       durationMs: Math.round(performance.now() - started),
     };
@@ -51,7 +70,7 @@ export async function runCheck<P>(check: Check<P>, ctx: RunbookContext<P>): Prom
       status: timedOut ? 'unknown' : 'error',
       summary: timedOut ? `no answer within ${timeoutMs} ms` : `${errorMessage(err)}${hint}`,
       details: [],
-      evidence: [],
+      evidence: known(),
       data: { errorCode: err instanceof ConnbotError ? err.code : undefined },
       durationMs: Math.round(performance.now() - started),
     };
@@ -59,4 +78,48 @@ export async function runCheck<P>(check: Check<P>, ctx: RunbookContext<P>): Prom
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onParentAbort);
   }
+}
+
+function uniqueEvidence(list: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const key = `${e.call}\n${e.cli ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const PROMQL_METHODS = new Set<PropertyKey>(['query', 'queryVector', 'queryRange']);
+
+/**
+ * The same integrations, except that each PromQL sent through `prometheus()` is noted (as the checks themselves
+ * note it, with promEvidence) before it is sent. Everything else is the shared object, untouched.
+ */
+function recordingPromQL(integrations: Integrations, sink: Evidence[]): Integrations {
+  let wrapped: { client: PrometheusClient; proxy: PrometheusClient } | undefined;
+  const wrap = (client: PrometheusClient): PrometheusClient => {
+    if (wrapped?.client === client) return wrapped.proxy;
+    const proxy = new Proxy(client, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        if (typeof value !== 'function') return value;
+        if (!PROMQL_METHODS.has(key)) return (value as (...a: unknown[]) => unknown).bind(target);
+        return (promql: unknown, ...rest: unknown[]) => {
+          if (typeof promql === 'string') sink.push(promEvidence(target, promql));
+          return (value as (...a: unknown[]) => unknown).call(target, promql, ...rest);
+        };
+      },
+    });
+    wrapped = { client, proxy };
+    return proxy;
+  };
+  return new Proxy(integrations, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      if (key === 'prometheus') return () => wrap(target.prometheus());
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
 }

@@ -1,15 +1,23 @@
 import type { Job } from 'bullmq';
 import type { Runtime } from '../app/runtime.js';
-import { cooldownMs } from '../approvals/approval-policy.js';
+import { approvalPolicy, cooldownMs, describeApprovers } from '../approvals/approval-policy.js';
 import { resolveTarget } from '../catalog/resolve-target.js';
 import { errorMessage } from '../errors.js';
 import { applyRemediation, type RemediationOutcome } from '../remediation/apply-remediation.js';
-import { decisionMessage, outcomeMessage } from '../render/slack/report-blocks.js';
+import {
+  deleteIfValue,
+  expireIfValue,
+  TARGET_LOCK_TTL_MS,
+  TargetLock,
+  targetBusyText,
+  type TargetLockHolder,
+} from '../remediation/target-lock.js';
+import { decisionMessage, outcomeMessage, remediationMessage } from '../render/slack/report-blocks.js';
 import type { RemediationPlan } from '../runbooks/types.js';
 import { formatDuration } from '../catalog/duration.js';
-import { jobId, type ExpireJob, type RemediateJob } from './queue-names.js';
+import { jobId, type ExpireJob, type PendingRemediation, type RemediateJob } from './queue-names.js';
 
-export type RemediateResult = { executed: boolean; reason?: string; verified?: boolean };
+export type RemediateResult = { executed: boolean; reason?: string; verified?: boolean; partial?: boolean };
 
 /** The approver's pick (a task count from the menu) replaces the plan's default, and only a value it offered. */
 export function planWithChoice(plan: RemediationPlan, chosen: string | undefined): RemediationPlan {
@@ -21,11 +29,22 @@ export function planWithChoice(plan: RemediationPlan, chosen: string | undefined
   return { ...plan, params: { ...plan.params, [key]: n }, summary: `${plan.summary} (chosen: ${n})` };
 }
 
+/** Lock and cool-down timings; the defaults are for production, tests shorten them. */
+export interface RemediateTimings {
+  lockTtlMs?: number;
+  lockRenewMs?: number;
+}
+
 /**
  * Execute an approved remediation at most once: the approved→executing transition is a compare-and-set, so a
  * second delivery of this job, or a second replica, finds nothing to do. Then verify and report in the thread.
+ *
+ * Around the run: one remediation at a time per target (any remediation: a lock on the plan's targetKey held for
+ * the whole run), and the cool-down of this remediation on this target, which covers the run and then the whole
+ * window counted from when the run ended. A run that failed before changing anything releases its cool-down, so a
+ * retry after fixing the cause (an IAM grant) is allowed at once.
  */
-export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob | ExpireJob>): Promise<RemediateResult> {
+export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob | ExpireJob>, timings: RemediateTimings = {}): Promise<RemediateResult> {
   if ('expire' in job.data) return expirePending(rt, job.data.pendingId);
   const { pendingId } = job.data;
   const pending = await rt.pending.get(pendingId);
@@ -35,42 +54,102 @@ export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob | E
     return { executed: false, reason: `status is ${state.status}, not approved` };
   }
   const approvedBy = state.decidedBy ?? 'unknown';
-  const post = (msg: { text: string; blocks?: unknown[] }, step: string) =>
-    rt.outbox.send({ method: 'chat.postMessage', args: { channel: pending.channel, thread_ts: pending.threadTs, ...msg } }, jobId('rem', pendingId, step));
+  // A reopened remediation can be approved again: each round posts its own messages.
+  const step = (name: string) => (state.round > 1 ? `${name}-r${state.round}` : name);
+  const post = (msg: { text: string; blocks?: unknown[] }, name: string) =>
+    rt.outbox.send(
+      { method: 'chat.postMessage', args: { channel: pending.channel, thread_ts: pending.threadTs, ...msg } },
+      jobId('rem', pendingId, step(name)),
+    );
   const log = rt.log.child({ pendingId, remediation: pending.plan.remediationId });
+  const { plan } = pending;
 
-  const cooldownKey = rt.keys.cooldown(pending.plan.remediationId, pending.plan.targetKey);
-  const window = cooldownMs(rt.catalog);
-  const free = rt.env.DRY_RUN || (await rt.redis.set(cooldownKey, `${pendingId} ${new Date().toISOString()}`, 'PX', window, 'NX')) === 'OK';
-  if (!free) {
-    const ttl = await rt.redis.pttl(cooldownKey);
-    await rt.pending.transition(pendingId, 'executing', 'failed');
-    const reason = `refused: ${pending.plan.title} already ran on this target; cool-down ends in ${formatDuration(Math.max(ttl, 0))}`;
-    await post({ text: `:no_entry: ${reason}` }, 'cooldown');
-    await rt.audit.append({ event: 'remediation.refused', pendingId, reason, remediation: pending.plan.remediationId });
-    rt.metrics.remediations.inc({ remediation: pending.plan.remediationId, outcome: 'cooldown' });
-    return { executed: false, reason };
+  if (rt.env.DRY_RUN) {
+    const outcome = await run(rt, pending, state.chosen, log);
+    return report(rt, pending, approvedBy, outcome, post);
   }
+
+  const holder: TargetLockHolder = {
+    pendingId,
+    remediationId: plan.remediationId,
+    title: plan.title,
+    approvedBy,
+    since: new Date().toISOString(),
+  };
+  const cooldownKey = rt.keys.cooldown(plan.remediationId, plan.targetKey);
+  const cooldownValue = `${pendingId} ${holder.since}`;
+  const window = cooldownMs(rt.catalog);
+  const lockTtlMs = timings.lockTtlMs ?? TARGET_LOCK_TTL_MS;
+  const acquired = await TargetLock.acquire(rt.redis, rt.keys, plan.targetKey, holder, {
+    ttlMs: lockTtlMs,
+    ...(timings.lockRenewMs ? { renewMs: timings.lockRenewMs } : {}),
+    // While the run lasts, the cool-down keeps covering it plus a whole window.
+    onRenew: () => expireIfValue(rt.redis, cooldownKey, cooldownValue, lockTtlMs + window),
+  });
+  if ('heldBy' in acquired) return refuseBusy(rt, pending, approvedBy, acquired.heldBy, post);
+  const { lock } = acquired;
 
   let outcome: RemediationOutcome;
   try {
-    const resolved = resolveTarget(rt.catalog, pending.service, pending.env, pending.runbookId);
-    const plan = planWithChoice(pending.plan, state.chosen);
-    outcome = await applyRemediation(resolved, plan, { dryRun: rt.env.DRY_RUN, log });
-  } catch (err) {
-    outcome = { executed: false, dryRun: false, error: errorMessage(err), before: [], after: [] };
+    const free = (await rt.redis.set(cooldownKey, cooldownValue, 'PX', lockTtlMs + window, 'NX')) === 'OK';
+    if (!free) {
+      const ttl = await rt.redis.pttl(cooldownKey);
+      await rt.pending.transition(pendingId, 'executing', 'failed');
+      const reason = `refused: ${plan.title} already ran on this target; cool-down ends in ${formatDuration(Math.max(ttl, 0))}`;
+      await post({ text: `:no_entry: ${reason}` }, 'cooldown');
+      await rt.audit.append({ event: 'remediation.refused', pendingId, reason, remediation: plan.remediationId });
+      rt.metrics.remediations.inc({ remediation: plan.remediationId, outcome: 'cooldown' });
+      return { executed: false, reason };
+    }
+    outcome = await run(rt, pending, state.chosen, log);
+    if (outcome.executed) {
+      // Counted from the end of the run, so the window is whole however long the rollout took.
+      await rt.redis.set(cooldownKey, cooldownValue, 'PX', window);
+    } else {
+      // Nothing changed (refused by AWS on the first call, plan out of date, out of bounds): a retry is allowed.
+      await deleteIfValue(rt.redis, cooldownKey, cooldownValue);
+    }
+  } finally {
+    await lock.release();
   }
-  const ok = outcome.dryRun || (outcome.executed && outcome.verification?.ok === true);
+  return report(rt, pending, approvedBy, outcome, post);
+}
+
+async function run(rt: Runtime, pending: PendingRemediation, chosen: string | undefined, log: Runtime['log']): Promise<RemediationOutcome> {
+  try {
+    const resolved = resolveTarget(rt.catalog, pending.service, pending.env, pending.runbookId);
+    const plan = planWithChoice(pending.plan, chosen);
+    return await applyRemediation(resolved, plan, { dryRun: rt.env.DRY_RUN, log });
+  } catch (err) {
+    return { executed: false, dryRun: false, error: errorMessage(err), before: [], after: [] };
+  }
+}
+
+async function report(
+  rt: Runtime,
+  pending: PendingRemediation,
+  approvedBy: string,
+  outcome: RemediationOutcome,
+  post: (msg: { text: string; blocks?: unknown[] }, name: string) => Promise<unknown>,
+): Promise<RemediateResult> {
+  const pendingId = pending.id;
+  const { plan } = pending;
+  const ok = outcome.dryRun || (outcome.executed && !outcome.partial && outcome.verification?.ok === true);
+  const kind = outcome.dryRun ? 'dry-run' : outcome.error !== undefined ? 'failed' : outcome.partial ? 'partial' : 'executed';
   // The audit trail first: it is the record of what ran, even if posting the outcome to Slack fails.
   await rt.audit.append({
-    event: outcome.error ? 'remediation.failed' : 'remediation.executed',
+    event: outcome.error !== undefined ? 'remediation.failed' : 'remediation.executed',
+    outcome: kind,
     pendingId,
     service: pending.service,
     env: pending.env,
-    remediation: pending.plan.remediationId,
+    remediation: plan.remediationId,
     approvedBy,
     dryRun: outcome.dryRun,
     result: outcome.error ?? outcome.execution?.summary,
+    done: outcome.partial?.done.join('; '),
+    failed: outcome.partial?.failed,
+    cooldown: outcome.dryRun ? undefined : outcome.executed ? 'started' : 'released (nothing changed)',
   });
   if (outcome.verification) {
     await rt.audit.append({
@@ -81,12 +160,58 @@ export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob | E
     });
   }
   rt.metrics.remediations.inc({
-    remediation: pending.plan.remediationId,
-    outcome: outcome.dryRun ? 'dry-run' : outcome.error ? 'failed' : ok ? 'verified' : 'not-verified',
+    remediation: plan.remediationId,
+    outcome: kind === 'executed' ? (ok ? 'verified' : 'not-verified') : kind,
   });
-  await rt.pending.transition(pendingId, 'executing', outcome.error ? 'failed' : 'done');
-  await post(outcomeMessage({ plan: pending.plan, outcome, approvedBy }), 'outcome');
-  return { executed: outcome.executed, verified: outcome.verification?.ok ?? false };
+  await rt.pending.transition(pendingId, 'executing', kind === 'failed' ? 'failed' : kind === 'partial' ? 'partial' : 'done');
+  await post(outcomeMessage({ plan, outcome, approvedBy }), 'outcome');
+  return {
+    executed: outcome.executed,
+    verified: outcome.verification?.ok ?? false,
+    ...(outcome.partial ? { partial: true } : {}),
+  };
+}
+
+/**
+ * Another remediation holds the target (the approval raced the click-time check). Nothing ran: the remediation
+ * goes back to pending with its buttons, and the approver and the thread hear why.
+ */
+async function refuseBusy(
+  rt: Runtime,
+  pending: PendingRemediation,
+  approvedBy: string,
+  holder: TargetLockHolder | undefined,
+  post: (msg: { text: string; blocks?: unknown[] }, name: string) => Promise<unknown>,
+): Promise<RemediateResult> {
+  const { plan } = pending;
+  const reopened = await rt.pending.reopen(pending.id, 'executing');
+  const reason = targetBusyText({ title: plan.title, targetKey: plan.targetKey, holder, expiresAt: pending.expiresAt });
+  await rt.audit.append({
+    event: 'remediation.refused',
+    pendingId: pending.id,
+    user: approvedBy,
+    reason: `target busy: ${holder ? `${holder.remediationId} (${holder.pendingId}) is running` : 'another remediation is running'}`,
+    remediation: plan.remediationId,
+  });
+  rt.metrics.remediations.inc({ remediation: plan.remediationId, outcome: 'busy' });
+  await post({ text: `:lock: ${reason}` }, `busy-${Date.now()}`);
+  if (/^[UW][A-Z0-9]+$/.test(approvedBy)) {
+    await rt.outbox
+      .enqueue({ method: 'chat.postEphemeral', args: { channel: pending.channel, user: approvedBy, text: `:lock: ${reason}` } })
+      .catch((err: unknown) => rt.log.warn({ err: errorMessage(err) }, 'could not send ephemeral reply'));
+  }
+  if (reopened && pending.messageTs) {
+    const policy = approvalPolicy(rt.catalog, pending.service, pending.env);
+    const msg = remediationMessage({
+      plan,
+      pendingId: pending.id,
+      expiresAt: pending.expiresAt,
+      approversText: describeApprovers(policy.approvers),
+      dryRun: rt.env.DRY_RUN,
+    });
+    await rt.outbox.send({ method: 'chat.update', args: { channel: pending.channel, ts: pending.messageTs, ...msg } });
+  }
+  return { executed: false, reason };
 }
 
 /** Nobody decided in time: the buttons become "expired", so nobody presses a stale plan at 3 a.m. */

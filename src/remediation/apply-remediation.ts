@@ -4,14 +4,27 @@ import { ConnbotError, errorMessage } from '../errors.js';
 import { Integrations } from '../integrations/integrations.js';
 import type { ResolvedTarget } from '../catalog/resolve-target.js';
 import { buildContext, runDiagnosis } from '../diagnosis/run-diagnosis.js';
-import type { ExecutionResult, FindingsById, Remediation, RemediationPlan, VerificationOutcome } from '../runbooks/types.js';
+import type {
+  ExecutionResult,
+  FindingsById,
+  Remediation,
+  RemediationContext,
+  RemediationPlan,
+  VerificationOutcome,
+} from '../runbooks/types.js';
 import { silentLogger } from '../log.js';
 
 export interface RemediationOutcome {
+  /** Something changed: the whole plan ran, or part of it (see `partial`). */
   executed: boolean;
   dryRun: boolean;
   execution?: ExecutionResult;
+  /** Set when the plan failed before any change landed: nothing was executed. */
   error?: string;
+  /** Set when the plan failed after some of its changes landed: what is done, and what failed. */
+  partial?: { done: string[]; failed: string };
+  /** The changes execute() reported as they landed (ctx.changed), in order. */
+  changes?: string[];
   before: Finding[];
   after: Finding[];
   verification?: VerificationOutcome;
@@ -44,23 +57,47 @@ export async function applyRemediation(
     if (opts.dryRun) {
       return { executed: false, dryRun: true, before, after: before };
     }
-    const ctx = buildContext(resolved, integrations, log, new AbortController().signal);
+    const changes: string[] = [];
+    const ctx: RemediationContext = {
+      ...buildContext(resolved, integrations, log, new AbortController().signal),
+      changed: (description) => {
+        changes.push(description);
+        log.info({ remediation: plan.remediationId, change: description }, 'remediation change landed');
+      },
+    };
     let execution: ExecutionResult;
+    let partial: RemediationOutcome['partial'];
     try {
       execution = await remediation.execute(ctx, plan);
     } catch (err) {
-      log.error({ remediation: plan.remediationId, err: errorMessage(err) }, 'remediation failed');
-      return { executed: false, dryRun: false, error: errorMessage(err), before, after: [] };
+      const failed = failureText(err);
+      if (changes.length === 0) {
+        log.error({ remediation: plan.remediationId, err: errorMessage(err) }, 'remediation failed before changing anything');
+        return { executed: false, dryRun: false, error: errorMessage(err), changes: [], before, after: [] };
+      }
+      // Half-finished: say what is already changed, then measure, so nobody reads "failed" as "nothing happened".
+      log.error({ remediation: plan.remediationId, err: failed, done: changes }, 'remediation partly done');
+      partial = { done: [...changes], failed };
+      execution = { summary: `partly done — done: ${changes.join('; ')}; failed: ${failed}` };
     }
-    const settle =
-      opts.settleMs ?? (typeof remediation.settleMs === 'function' ? remediation.settleMs(resolved.params) : (remediation.settleMs ?? 0));
+    // After a partial run the checks re-run at once: the failure must be reported now, not after a settle wait.
+    const settle = partial
+      ? 0
+      : (opts.settleMs ??
+        (typeof remediation.settleMs === 'function' ? remediation.settleMs(resolved.params) : (remediation.settleMs ?? 0)));
     if (settle > 0) await new Promise((r) => setTimeout(r, settle));
     const after = await measure();
     const verification = (remediation.verify ?? defaultVerify)(plan, toMap(before), toMap(after));
-    return { executed: true, dryRun: false, execution, before, after, verification };
+    return { executed: true, dryRun: false, execution, ...(partial ? { partial } : {}), changes: [...changes], before, after, verification };
   } finally {
     await integrations.close();
   }
+}
+
+/** The error, and what to do about it when the error says (an IAM grant, …). */
+function failureText(err: unknown): string {
+  const hint = err instanceof ConnbotError && err.hint ? ` (next: ${err.hint})` : '';
+  return `${errorMessage(err)}${hint}`;
 }
 
 const RANK = { ok: 0, unknown: 1, error: 1, warn: 2, crit: 3 } as const;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { CheckResult, DetailBlock, Finding } from '../domain/finding.js';
+import type { CheckResult, DetailBlock, Evidence, Finding } from '../domain/finding.js';
 import type { EnvTarget, ServiceEntry } from '../catalog/schema.js';
 import type { Integrations } from '../integrations/integrations.js';
 
@@ -17,6 +17,24 @@ export interface RunbookContext<P = Record<string, unknown>> {
   log: Logger;
   /** Aborted when the check's own timeout passes or the job is cancelled. */
   signal: AbortSignal;
+  /**
+   * The calls this check has made so far. The runner gives each check its own array and shows it when the check
+   * times out or throws, so the command to re-run by hand is there exactly when the check could not finish: push
+   * an Evidence before the call it describes. (PromQL sent through `integrations.prometheus()` is recorded here
+   * by the runner itself.) Absent outside runCheck.
+   */
+  evidence?: Evidence[];
+}
+
+/** What a remediation's execute() receives. */
+export interface RemediationContext<P = Record<string, unknown>> extends RunbookContext<P> {
+  /**
+   * Call right after each change lands (`set /golden/failure_mode to none`). If execute then throws, the outcome
+   * is "partly done: done …; failed …" (verified, audited as partial, cool-down kept) instead of "failed, nothing
+   * executed"; a throw before the first call means nothing changed (the cool-down is released). Optional so
+   * execute() can be called with a plain RunbookContext.
+   */
+  changed?(description: string): void;
 }
 
 export interface Check<P = Record<string, unknown>> {
@@ -26,6 +44,11 @@ export interface Check<P = Record<string, unknown>> {
   timeoutMs?: number | ((params: P) => number);
   /** A reason to skip on this target (no k8s config, …), or undefined to run. */
   skipUnless?: (ctx: RunbookContext<P>) => string | undefined;
+  /**
+   * The calls the check will make, known before it makes them (query text, API call, the runbook's CLI). Shown
+   * when the check times out or throws; when it returns, its own `evidence` wins.
+   */
+  evidence?: (ctx: RunbookContext<P>) => Evidence[];
   run(ctx: RunbookContext<P>): Promise<CheckResult>;
 }
 
@@ -83,7 +106,8 @@ export interface Remediation<P = Record<string, unknown>> {
   risk: Risk;
   applies(findings: FindingsById, params: P, ctx: RunbookContext<P>): boolean;
   plan(ctx: RunbookContext<P>, findings: FindingsById): Promise<RemediationPlan> | RemediationPlan;
-  execute(ctx: RunbookContext<P>, plan: RemediationPlan): Promise<ExecutionResult>;
+  /** Report each change with `ctx.changed(...)` as it lands (see RemediationContext). */
+  execute(ctx: RemediationContext<P>, plan: RemediationPlan): Promise<ExecutionResult>;
   /** Judge the re-run checks; by default: better when no verify check got worse and one improved or is ok. */
   verify?(plan: RemediationPlan, before: FindingsById, after: FindingsById): VerificationOutcome;
   /** How long to wait before re-running the checks (let a rollout settle, let metrics arrive). */

@@ -4,6 +4,7 @@ import { approvalPolicy, describeApprovers } from '../approvals/approval-policy.
 import type { ApproverDirectory } from '../approvals/approver-directory.js';
 import { errorMessage } from '../errors.js';
 import { jobId, type PendingRemediation } from '../jobs/queue-names.js';
+import { targetBusyText, targetLockHolder } from '../remediation/target-lock.js';
 import { decisionMessage } from '../render/slack/report-blocks.js';
 import { formatDuration } from '../catalog/duration.js';
 
@@ -19,8 +20,10 @@ export function parseActionValue(value: string | undefined): { pendingId: string
 
 /**
  * Approve and dismiss clicks. Each click is checked against the env's approvers, the self-approval rule, the
- * expiry and the cool-down; a refused click gets an ephemeral reason and changes nothing. An accepted approval is
- * claimed atomically in Redis, so double clicks or two replicas execute once.
+ * expiry, the cool-down and whether another remediation is running on the same target; a refused click gets an
+ * ephemeral reason and changes nothing. An accepted approval is claimed atomically in Redis, so double clicks or
+ * two replicas execute once. With several approvers, the first one's pick from a menu is what runs: a later
+ * approval naming another value is refused.
  */
 export function registerRemediationActions(app: App, rt: Runtime, directory: ApproverDirectory): void {
   app.action<BlockAction<ButtonAction | StaticSelectAction>>(/^remediation\.approve/, async ({ ack, body, action }) => {
@@ -91,6 +94,25 @@ async function handle(rt: Runtime, directory: ApproverDirectory, body: BlockActi
       return refuse(`"${parsed.chosen.slice(0, 20)}" is not one of this plan's choices.`);
     }
   }
+  // Another remediation running on the same target: refused now, and this one stays approvable for later.
+  const holder = await targetLockHolder(rt.redis, rt.keys, pending.plan.targetKey);
+  if (holder && holder.pendingId !== pending.id && !rt.env.DRY_RUN && (await completesApproval(rt, pending, userId))) {
+    const reason = targetBusyText({ title: pending.plan.title, targetKey: pending.plan.targetKey, holder, expiresAt: pending.expiresAt });
+    await rt.audit.append({
+      event: 'remediation.refused',
+      pendingId: pending.id,
+      user: userId,
+      decision,
+      reason: `target busy: ${holder.remediationId} (${holder.pendingId}) is running`,
+      remediation: pending.plan.remediationId,
+    });
+    rt.metrics.remediations.inc({ remediation: pending.plan.remediationId, outcome: 'busy' });
+    await tell(`:lock: ${reason}`);
+    await rt.outbox
+      .enqueue({ method: 'chat.postMessage', args: { channel: pending.channel, thread_ts: pending.threadTs, text: `:lock: <@${userId}>'s approval was refused. ${reason}` } })
+      .catch((err: unknown) => rt.log.warn({ err: errorMessage(err) }, 'could not post the refusal in the thread'));
+    return;
+  }
   const cooldownTtl = await rt.redis.pttl(rt.keys.cooldown(pending.plan.remediationId, pending.plan.targetKey));
   if (cooldownTtl > 0 && !rt.env.DRY_RUN) {
     return refuse(`*${pending.plan.title}* ran on this target recently; the cool-down ends in ${formatDuration(cooldownTtl)}.`);
@@ -99,14 +121,23 @@ async function handle(rt: Runtime, directory: ApproverDirectory, body: BlockActi
   const claim = await rt.pending.claimApproval(pending.id, userId, Date.now(), parsed.chosen ?? '');
   switch (claim.kind) {
     case 'approved': {
-      await rt.audit.append({ event: 'remediation.approved', pendingId: pending.id, user: userId, chosen: parsed.chosen, remediation: pending.plan.remediationId });
-      await replaceButtons(rt, pending, 'approved', userId, parsed.chosen);
-      await rt.remediateQueue.add('remediate', { pendingId: pending.id }, { jobId: jobId('remediate', pending.id), attempts: 1 });
+      await rt.audit.append({ event: 'remediation.approved', pendingId: pending.id, user: userId, chosen: claim.chosen, remediation: pending.plan.remediationId });
+      await replaceButtons(rt, pending, 'approved', userId, claim.chosen);
+      // A reopened remediation (its target was busy) is approved again in a new round, with a job of its own.
+      const id = claim.round > 1 ? jobId('remediate', pending.id, `r${claim.round}`) : jobId('remediate', pending.id);
+      await rt.remediateQueue.add('remediate', { pendingId: pending.id }, { jobId: id, attempts: 1 });
       return;
     }
     case 'partial':
-      await rt.audit.append({ event: 'remediation.approval', pendingId: pending.id, user: userId, approvals: claim.approvals, required: claim.required });
-      return tell(`:ballot_box_with_check: Your approval is recorded (${claim.approvals}/${claim.required}). It runs when ${claim.required - claim.approvals} more approver(s) approve.`);
+      await rt.audit.append({ event: 'remediation.approval', pendingId: pending.id, user: userId, approvals: claim.approvals, required: claim.required, chosen: claim.chosen });
+      return tell(
+        `:ballot_box_with_check: Your approval is recorded (${claim.approvals}/${claim.required})${claim.chosen ? ` with ${claim.chosen}` : ''}. ` +
+          `It runs when ${claim.required - claim.approvals} more approver(s) approve${claim.chosen ? ` ${claim.chosen}` : ''}.`,
+      );
+    case 'choice-conflict':
+      return refuse(
+        `<@${claim.by}> approved ${claim.chosen}; pick ${claim.chosen} to approve it too, or dismiss. Your approval was not recorded.`,
+      );
     case 'already-approved-by-you':
       return tell(`You already approved this (${claim.approvals}/${claim.required}); another approver must approve too.`);
     case 'expired':
@@ -119,8 +150,22 @@ async function handle(rt: Runtime, directory: ApproverDirectory, body: BlockActi
   }
 }
 
+/** Would this approval be the one that makes it run (so a busy target matters now)? */
+async function completesApproval(rt: Runtime, pending: PendingRemediation, userId: string): Promise<boolean> {
+  const state = await rt.pending.state(pending.id);
+  if (!state || state.status !== 'pending') return false;
+  const approvers = new Set([...state.approvers, userId]);
+  return approvers.size >= pending.required;
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  partial: 'partly done',
+  executing: 'running',
+};
+
 function alreadyDecided(r: { kind: string; status?: string; by?: string }): string {
-  return `Nothing to do: this remediation is already ${r.status ?? 'decided'}${r.by ? ` (by <@${r.by}>)` : ''}.`;
+  const status = r.status ? (STATUS_WORDS[r.status] ?? r.status) : 'decided';
+  return `Nothing to do: this remediation is already ${status}${r.by ? ` (by <@${r.by}>)` : ''}.`;
 }
 
 async function replaceButtons(

@@ -63,4 +63,48 @@ describe('claimApproval', () => {
     expect(moves.filter(Boolean)).toHaveLength(1);
     expect((await store.claimApproval('missing', 'U1')).kind).toBe('missing');
   });
+
+  it('keeps the first approver’s pick and refuses a later approval naming another value', async () => {
+    await store.create(record('pick-1', 2));
+    expect(await store.claimApproval('pick-1', 'U1', Date.now(), '6')).toEqual({ kind: 'partial', approvals: 1, required: 2, chosen: '6' });
+    expect(await store.state('pick-1')).toMatchObject({ status: 'pending', chosen: '6', chosenBy: 'U1' });
+    // The last approver no longer overrides the first.
+    expect(await store.claimApproval('pick-1', 'U2', Date.now(), '9')).toEqual({ kind: 'choice-conflict', chosen: '6', by: 'U1' });
+    expect((await store.state('pick-1'))?.approvers).toEqual(['U1']);
+    expect(await store.claimApproval('pick-1', 'U2', Date.now(), '6')).toEqual({ kind: 'approved', approvals: 2, chosen: '6', round: 1 });
+    expect(await store.state('pick-1')).toMatchObject({ status: 'approved', decidedBy: 'U2', chosen: '6', chosenBy: 'U1' });
+  });
+
+  it('lets a later approval without a pick agree with the first one', async () => {
+    await store.create(record('pick-2', 2));
+    await store.claimApproval('pick-2', 'U1', Date.now(), '4');
+    expect(await store.claimApproval('pick-2', 'U2')).toEqual({ kind: 'approved', approvals: 2, chosen: '4', round: 1 });
+  });
+
+  it('races two different picks from separate connections: exactly one value wins and runs', async () => {
+    await store.create(record('pick-3', 2));
+    const replicas = conns.map((c) => new PendingRemediations(c, new StateKeys('claim-test')));
+    const results = await Promise.all(replicas.map((r, i) => r.claimApproval('pick-3', `U${i}`, Date.now(), String(2 + (i % 2)))));
+    const approved = results.filter((r) => r.kind === 'approved');
+    expect(approved).toHaveLength(1);
+    const state = await store.state('pick-3');
+    expect(approved[0]).toMatchObject({ chosen: state!.chosen });
+    // Everyone who disagreed was refused, and their approval not counted.
+    for (const r of results.filter((x) => x.kind === 'choice-conflict')) expect(r).toMatchObject({ chosen: state!.chosen });
+  });
+
+  it('reopens an approved remediation for a new round, with approvals and pick cleared', async () => {
+    await store.create(record('reopen-1', 2));
+    await store.claimApproval('reopen-1', 'U1', Date.now(), '6');
+    await store.claimApproval('reopen-1', 'U2', Date.now(), '6');
+    expect(await store.transition('reopen-1', 'approved', 'executing')).toBe(true);
+    expect(await store.reopen('reopen-1', 'approved')).toBe(false);
+    expect(await store.reopen('reopen-1', 'executing')).toBe(true);
+    const state = await store.state('reopen-1');
+    expect(state).toMatchObject({ status: 'pending', approvers: [], round: 1 });
+    expect(state?.chosen).toBeUndefined();
+    expect(state?.decidedBy).toBeUndefined();
+    expect((await store.claimApproval('reopen-1', 'U1', Date.now(), '9')).kind).toBe('partial');
+    expect(await store.claimApproval('reopen-1', 'U3', Date.now(), '9')).toEqual({ kind: 'approved', approvals: 2, chosen: '9', round: 2 });
+  });
 });

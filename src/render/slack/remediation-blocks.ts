@@ -164,6 +164,14 @@ export function outcomeMessage(input: OutcomeMessageInput): SlackMessage {
     headline = `:test_tube: Dry run: *${escapeMrkdwn(plan.title)}* was approved by ${who} but not executed (DRY_RUN).`;
   } else if (outcome.error !== undefined) {
     headline = `:x: *${escapeMrkdwn(plan.title)}* failed (approved by ${who}):\n\`\`\`${escapeCode(outcome.error)}\`\`\``;
+  } else if (outcome.partial) {
+    // Half-finished: what already changed comes first, so nobody reads this as "nothing happened".
+    const done = outcome.partial.done.map((d) => `• :white_check_mark: ${escapeMrkdwn(d)}`).join('\n');
+    headline = truncateText(
+      `:warning: *${escapeMrkdwn(plan.title)}* was only partly done (approved by ${who}).\n*Done (changed):*\n${done}\n*Failed:*\n\`\`\`${escapeCode(outcome.partial.failed)}\`\`\``,
+      LIMITS.sectionText,
+      '…',
+    );
   } else {
     headline = `:gear: Executed *${escapeMrkdwn(plan.title)}* (approved by ${who}): ${escapeMrkdwn(outcome.execution?.summary ?? 'done')}`;
   }
@@ -194,7 +202,15 @@ export function outcomeMessage(input: OutcomeMessageInput): SlackMessage {
   blocks.push(...shown.flat());
   if (shown.length < perCheck.length) blocks.push(context([`… truncated, ${perCheck.length - shown.length} more verify checks`]));
   blocks.push(...tail);
-  const verdict = outcome.verification ? (outcome.verification.ok ? 'verified' : 'not verified') : outcome.error ? 'failed' : 'done';
+  const verdict = outcome.partial
+    ? 'partly done'
+    : outcome.verification
+      ? outcome.verification.ok
+        ? 'verified'
+        : 'not verified'
+      : outcome.error
+        ? 'failed'
+        : 'done';
   return { text: oneLine(`${escapeMrkdwn(plan.title)}: ${verdict}`), blocks };
 }
 

@@ -29,6 +29,9 @@ export function outcomeText(plan: RemediationPlan, outcome: RemediationOutcome, 
     out.push(p.bold(`Dry run: ${safeLine(plan.title)} was not executed.`));
   } else if (outcome.error !== undefined) {
     out.push(p.status('crit', p.bold(`Failed: ${safeLine(plan.title)}`)), `  ${safeLine(outcome.error)}`);
+  } else if (outcome.partial) {
+    out.push(p.status('crit', p.bold(`Partly done: ${safeLine(plan.title)}`)));
+    out.push(...outcome.partial.done.map((d) => `  done:   ${safeLine(d)}`), `  failed: ${safeLine(outcome.partial.failed)}`);
   } else if (outcome.execution) {
     out.push(p.bold(`Executed: ${safeLine(plan.title)}`), `  ${safeLine(outcome.execution.summary)}`);
     out.push(...indent(detailsText(outcome.execution.details ?? []), 4));

@@ -1,4 +1,4 @@
-import { ConnbotError } from '../../../errors.js';
+import { ConnbotError, errorMessage } from '../../../errors.js';
 import type { Remediation } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
 import { forceDeploymentCli, putParameterCli, waitStableCli } from '../cli.js';
@@ -13,6 +13,7 @@ import {
   rollOut,
   serviceTargetKey,
   verifyRollout,
+  type RolloutOutcome,
 } from './rollout.js';
 
 /** Cause 1's resolution: "Reset failure mode to normal", then "Restart ECS tasks to clear existing connections". */
@@ -51,7 +52,19 @@ export const resetFailureMode: Remediation<DbConnectionParams> = {
     }
     // Parameter first: tasks started by the deployment must come up with the leak already switched off.
     const version = await ctx.integrations.aws().putStringParameter(name, NORMAL_MODE);
-    const outcome = await rollOut(ctx, ref, { forceNewDeployment: true });
+    ctx.changed?.(`set ${name} to ${NORMAL_MODE} (version ${version ?? '?'})`);
+    let outcome: RolloutOutcome;
+    try {
+      outcome = await rollOut(ctx, ref, { forceNewDeployment: true });
+    } catch (err) {
+      // The parameter stays switched off (that alone stops new leaks); the restart is what is missing.
+      throw new ConnbotError(
+        'REMEDIATION_FAILED',
+        `forcing a new deployment of ${ref.service}: ${errorMessage(err)}`,
+        { cause: err, ...(err instanceof ConnbotError && err.hint ? { hint: err.hint } : {}) },
+      );
+    }
+    ctx.changed?.(`forced a new deployment of ${ref.service}`);
     return {
       summary: `Set ${name} to ${NORMAL_MODE} (version ${version ?? '?'}); forced a new deployment of ${ref.service}; ${outcome.text}`,
       details: outcome.details,
