@@ -85,6 +85,8 @@ export const HttpTargetSchema = z.strictObject({
   detailedHealth: z.url().optional(),
   metrics: z.url().optional(),
   websocket: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
+  /** The same endpoint as clients reach it, through the ingress / proxy: tells a proxy fault from the app's. */
+  publicWebsocket: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
 });
 
 export const PrometheusTargetSchema = z.strictObject({

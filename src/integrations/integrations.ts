@@ -17,6 +17,7 @@ export class Integrations {
   private prometheusClient: PrometheusClient | undefined;
   private httpClient: HttpTargetClient | undefined;
   private websocketClient: WebSocketTargetClient | undefined;
+  private publicWebsocketClient: WebSocketTargetClient | undefined;
   private awsTarget: AwsTargetClient | undefined;
   private readonly closers: Array<() => Promise<void>> = [];
 
@@ -63,6 +64,14 @@ export class Integrations {
     if (!url) throw notConfigured(this.where, 'http.websocket');
     this.websocketClient ??= new WebSocketTargetClient(url);
     return this.websocketClient;
+  }
+
+  /** The catalog's `http.publicWebsocket` URL: the same endpoint through the ingress, as clients reach it. */
+  publicWebsocket(): WebSocketTargetClient {
+    const url = this.target.http?.publicWebsocket;
+    if (!url) throw notConfigured(this.where, 'http.publicWebsocket');
+    this.publicWebsocketClient ??= new WebSocketTargetClient(url);
+    return this.publicWebsocketClient;
   }
 
   aws(): AwsTargetClient {

@@ -8,15 +8,17 @@ import { connectionErrorsCheck } from './checks/connection-errors.js';
 import { cpuCheck } from './checks/cpu.js';
 import { healthCheck, podsCheck } from './checks/health.js';
 import { detailedHealthCheck } from './checks/detailed-health.js';
-import { handshakeCheck } from './checks/handshake.js';
+import { handshakeCheck, publicHandshakeCheck } from './checks/handshake.js';
+import { connectionLogsCheck, memoryCheck, podEventsCheck } from './checks/pod-diagnostics.js';
 import { causes } from './causes.js';
 import { rolloutRestart } from './remediations/restart.js';
 import { scaleOut } from './remediations/scale.js';
 import { websocketManualSteps } from './manual-steps.js';
 
 /**
- * websocket-connections.md (VitalStream, :8003): Diagnosis 2–5 as checks, the triage findings as causes,
- * Step 2.1 and 3.2 as remediations, the ConfigMap, network, TLS and probe steps as manual steps.
+ * websocket-connections.md (VitalStream, :8003): Diagnosis 2–5 and the triage's status and resource looks as
+ * checks, the triage findings as causes, Step 2.1 and 3.2 as remediations, the ConfigMap, network, TLS and probe
+ * steps as manual steps.
  */
 export const websocketConnections: Runbook<WebSocketParams> = {
   id: 'websocket-connections',
@@ -25,19 +27,24 @@ export const websocketConnections: Runbook<WebSocketParams> = {
   requires: ['prometheus', 'http'],
   params: WebSocketParams,
   checks: [
-    // Check Prometheus Metrics
+    // Check Prometheus Metrics (and Step 1.1's current disconnection rate)
     activeConnectionsCheck,
     disconnectionsCheck,
     messageLatencyCheck,
     connectionErrorsCheck,
-    // Check Service Health, Test WebSocket Connection
+    // Check Service Health, Test WebSocket Connection — in the cluster and through the proxy
     healthCheck,
     detailedHealthCheck,
     handshakeCheck,
-    // Check Service Status, Resource Usage
+    publicHandshakeCheck,
+    // Check Connection Logs
+    connectionLogsCheck,
+    // Check Service Status (get pods, describe pod), Resource Usage
     workloadCheck<WebSocketParams>(),
     podsCheck,
+    podEventsCheck,
     cpuCheck,
+    memoryCheck,
   ],
   causes,
   remediations: [rolloutRestart, scaleOut],

@@ -1,8 +1,12 @@
 import type { FindingsById, ManualStep, RunbookContext } from '../types.js';
+import { fmtNumber } from '../shared/evidence.js';
 import { workloadRef } from '../shared/k8s-workload/workload-ref.js';
 import type { WebSocketParams } from './params.js';
-import { handshakeFailingAtProxy, highDisconnectionRate, latencyResourcePressure, serviceDown } from './causes.js';
+import { handshakeFailingAtProxy, handshakeFailingInApp, highDisconnectionRate, latencyResourcePressure, serviceDown } from './causes.js';
 import { readSignals } from './signals.js';
+
+/** websocket.yaml's value in the runbook's Step 3 patch. */
+const RUNBOOK_MAX_CONNECTIONS = 10_000;
 
 /**
  * The runbook's steps that change configuration or look at the network path — ConfigMap patches, Service,
@@ -19,36 +23,62 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
   const container = t.k8s?.container ?? name;
   const health = t.http?.health ? new URL(t.http.health) : undefined;
   const wsUrl = t.http?.websocket ? new URL(t.http.websocket) : undefined;
+  const publicUrl = t.http?.publicWebsocket ? new URL(t.http.publicWebsocket) : undefined;
   const port = Number(health?.port || wsUrl?.port || 8003);
   const svcHost = wsUrl?.hostname ?? health?.hostname ?? name;
+  const publicHost = publicUrl?.hostname ?? p.publicHost;
   const steps: ManualStep[] = [];
 
   const pressure = latencyResourcePressure.assess(byId, p);
   const disconnects = highDisconnectionRate.assess(byId, p);
   if (pressure || disconnects) {
+    // Raise max_connections only when the connections are what is near it: with CPU or latency pressure, more
+    // connections per pod would make it worse. Doubling is a step an operator can reason about; below the
+    // runbook's own 10000, go to 10000 first (as connection-errors does).
+    const raise = s.connectionsBad;
+    const maxConnections = raise ? (p.maxConnections < RUNBOOK_MAX_CONNECTIONS ? RUNBOOK_MAX_CONNECTIONS : p.maxConnections * 2) : p.maxConnections;
     // The runbook writes `\\n` inside single quotes, which puts a literal backslash-n into the YAML; building the
     // patch as JSON gives real newlines.
-    const websocketYaml = `max_connections: ${p.maxConnections}\nheartbeat_interval: ${p.heartbeatIntervalSeconds}\nconnection_timeout: ${p.connectionTimeoutSeconds}\nmax_message_size: ${p.maxMessageSize}`;
+    const websocketYaml = `max_connections: ${maxConnections}\nheartbeat_interval: ${p.heartbeatIntervalSeconds}\nconnection_timeout: ${p.connectionTimeoutSeconds}\nmax_message_size: ${p.maxMessageSize}`;
     const poolYaml = `max_pool_size: ${p.maxPoolSize}\npool_timeout: ${p.poolTimeoutSeconds}\nmax_idle_time: ${p.maxIdleTimeSeconds}`;
+    const cm = `configmap ${p.configMap} -n ${ns}`;
+    const patch = (data: Record<string, string>) => `kubectl patch ${cm} -p '${JSON.stringify({ data })}'`;
+    // `--dry-run=server -o yaml` prints the ConfigMap as the patch would leave it: diffed against today's, it shows
+    // every value it changes and every key of websocket.yaml it would drop.
+    const preview = (data: Record<string, string>) => `diff <(kubectl get ${cm} -o yaml) <(${patch(data)} --dry-run=server -o yaml)`;
+    const websocketData = { 'websocket.yaml': websocketYaml };
+    const poolData = { 'connection_pool.yaml': poolYaml };
     steps.push({
-      title: 'Adjust the WebSocket configuration and connection pooling (Step 3)',
-      why: `${(disconnects ?? pressure)!.explanation} The ConfigMap is the service's configuration; a patch replaces the whole key, so compare with the current values first.`,
+      title: raise
+        ? `Raise max_connections to ${fmtNumber(maxConnections)} and adjust connection pooling (Step 3)`
+        : 'Adjust the WebSocket configuration and connection pooling (Step 3)',
+      why:
+        `${(disconnects ?? pressure)!.explanation} ` +
+        (raise
+          ? `Connections are near max_connections ${fmtNumber(p.maxConnections)} (params.maxConnections), so the patch doubles it; update params.maxConnections in the catalog to match. `
+          : `max_connections stays at ${fmtNumber(p.maxConnections)} (params.maxConnections): connections are not what is short. `) +
+        `A patch replaces the whole websocket.yaml key: read the current ConfigMap first and diff it against the patched one (the second command) before applying, so no value you did not mean to change is lost.`,
       commands: [
-        `kubectl get configmap ${p.configMap} -n ${ns} -o yaml`,
-        `kubectl patch configmap ${p.configMap} -n ${ns} -p '${JSON.stringify({ data: { 'websocket.yaml': websocketYaml } })}'`,
-        `kubectl get configmap ${p.configMap} -n ${ns} -o yaml | grep connection_pool`,
-        `kubectl patch configmap ${p.configMap} -n ${ns} -p '${JSON.stringify({ data: { 'connection_pool.yaml': poolYaml } })}'`,
+        `kubectl get ${cm} -o yaml`,
+        preview(websocketData),
+        patch(websocketData),
+        `kubectl get ${cm} -o yaml | grep connection_pool`,
+        preview(poolData),
+        patch(poolData),
         `kubectl rollout restart ${workload} -n ${ns}`,
       ],
     });
   }
 
   const proxy = handshakeFailingAtProxy.assess(byId, p);
+  const app = handshakeFailingInApp.assess(byId, p);
   const down = serviceDown.assess(byId, p);
-  if (proxy || (down && s.allReady)) {
+  // Without a public URL to compare, an in-cluster failure may still be the proxy's: hand over both looks.
+  const proxyUnknown = app !== undefined && !s.publicHandshake;
+  if (proxy || proxyUnknown || (down && s.allReady)) {
     steps.push({
       title: 'Check the Service, ingress and network policies (Step 2)',
-      why: `${(proxy ?? down)!.explanation} These objects sit between clients and the pods; reading and changing them is a network decision.`,
+      why: `${(proxy ?? app ?? down)!.explanation} These objects sit between clients and the pods; reading and changing them is a network decision.`,
       commands: [
         `kubectl get service ${name} -n ${ns} -o yaml`,
         `kubectl get ingress ${p.ingress} -n ${ns} -o yaml`,
@@ -62,15 +92,17 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
       commands: [
         // Not `-o yaml`: that would print the private key into a terminal (or a Slack thread).
         `kubectl get secret ${p.tlsSecret} -n ${ns} -o jsonpath='{.data.tls\\.crt}' | base64 -d | openssl x509 -noout -subject -enddate`,
-        `kubectl exec -it ${workload} -n ${ns} -- openssl s_client -connect ${svcHost}:${port} -servername ${p.publicHost}`,
+        `kubectl exec -it ${workload} -n ${ns} -- openssl s_client -connect ${svcHost}:${port} -servername ${publicHost}`,
         'kubectl exec -it deployment/nginx-ingress -n ingress-nginx -- cat /etc/nginx/nginx.conf | grep -A 10 websocket',
-        `curl -I -H "Connection: Upgrade" -H "Upgrade: websocket" http://${p.publicHost}${wsUrl?.pathname ?? '/ws'}`,
+        `curl -I -H "Connection: Upgrade" -H "Upgrade: websocket" ${publicUrl ? publicUrl.href.replace(/^ws/, 'http') : `http://${publicHost}${wsUrl?.pathname ?? '/ws'}`}`,
       ],
     });
   }
 
   // Pods reported ready while the service does not answer: the readiness probe is missing or checks the wrong thing.
   if (s.allReady && (s.healthDown || s.handshakeNoAnswer) && health) {
+    // The probe is sent to the pod, not the Service: its port is the container's. connbot reads the Service URL's
+    // port only, which is often but not always the same.
     const probe = (initialDelaySeconds: number, periodSeconds: number) => ({ httpGet: { path: health.pathname, port }, initialDelaySeconds, periodSeconds });
     const patch = {
       spec: {
@@ -89,8 +121,15 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
     };
     steps.push({
       title: 'Add readiness and liveness probes (Step 4.3)',
-      why: `All ${s.pods!.pods} pods are Ready, yet ${s.healthDown ? 'the health endpoint' : 'the WebSocket endpoint'} does not answer: without a probe on ${health.pathname}, Kubernetes keeps sending traffic to broken pods. Changing the pod spec is a deploy decision, so it is not a button.`,
-      commands: [`kubectl patch ${workload.replace('/', ' ')} -n ${ns} -p '${JSON.stringify(patch)}'`, `kubectl rollout status ${workload} -n ${ns}`],
+      why:
+        `All ${s.pods!.pods} pods are Ready, yet ${s.healthDown ? 'the health endpoint' : 'the WebSocket endpoint'} does not answer: without a probe on ${health.pathname}, Kubernetes keeps sending traffic to broken pods. ` +
+        `The probe's port must be the container's port (its containerPort, or the port's name), not the Service's: ${port} is taken from the catalog's Service URL, so check it with the first command and replace it if they differ. ` +
+        'Changing the pod spec is a deploy decision, so it is not a button.',
+      commands: [
+        `kubectl get ${workload} -n ${ns} -o jsonpath='{.spec.template.spec.containers[?(@.name=="${container}")].ports}'`,
+        `kubectl patch ${workload.replace('/', ' ')} -n ${ns} -p '${JSON.stringify(patch)}'`,
+        `kubectl rollout status ${workload} -n ${ns}`,
+      ],
     });
   }
   return steps;

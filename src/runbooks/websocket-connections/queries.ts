@@ -1,4 +1,5 @@
-import { selectorMatchers, quoteLabelValue, withSelector } from '../../integrations/prometheus/selector.js';
+import { quoteLabelValue, selectorMatchers, withSelector } from '../../integrations/prometheus/selector.js';
+import { cadvisorPodMatchers, type PodScope } from '../shared/k8s-workload/pod-scope.js';
 
 /**
  * The runbook's PromQL with the catalog selector injected. Where the runbook's own form would split one number
@@ -11,6 +12,9 @@ export const METRICS = {
   latencyBucket: 'websocket_message_latency_seconds_bucket',
   errors: 'websocket_connection_errors_total',
   cpu: 'container_cpu_usage_seconds_total',
+  cpuLimit: 'kube_pod_container_resource_limits',
+  cpuQuota: 'container_spec_cpu_quota',
+  cpuPeriod: 'container_spec_cpu_period',
 } as const;
 
 export function activeConnections(selector: string | undefined): string {
@@ -26,6 +30,11 @@ export function disconnectionsByReason(selector: string | undefined, window: str
   return `sum(rate(${withSelector(METRICS.disconnections, selector)}[${window}])) by (reason)`;
 }
 
+/** Step 1.1 "Check current disconnection rate": one number over the short window (`[2m]`). */
+export function disconnectionsTotal(selector: string | undefined, window: string): string {
+  return `sum(rate(${withSelector(METRICS.disconnections, selector)}[${window}]))`;
+}
+
 export function latencyQuantile(selector: string | undefined, window: string, q: number): string {
   return `histogram_quantile(${q}, sum by (le) (rate(${withSelector(METRICS.latencyBucket, selector)}[${window}])))`;
 }
@@ -38,22 +47,33 @@ export function errorsByType(selector: string | undefined, window: string): stri
   return `sum(rate(${withSelector(METRICS.errors, selector)}[${window}])) by (error_type)`;
 }
 
-/** `pod=~"websocket.*"` as in the runbook; the pod name is the workload's, regex characters escaped. */
-function cpuMatchers(selector: string | undefined, podPrefix: string): string {
-  const pod = `${podPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*`;
-  return [selectorMatchers(selector), `pod=~${quoteLabelValue(pod)}`].filter(Boolean).join(',');
+/** Cores used per pod. */
+export function cpuCoresByPod(scope: PodScope, window: string): string {
+  return `sum by (pod) (rate(${METRICS.cpu}{${cadvisorPodMatchers(scope)}}[${window}]))`;
 }
 
-/** Percent of one core per pod; cAdvisor's pod-level (container="") and pause (POD) series would count twice. */
-export function cpuByPod(selector: string | undefined, podPrefix: string, window: string): string {
-  return `sum by (pod) (rate(${METRICS.cpu}{${cpuMatchers(selector, podPrefix)},container!="",container!="POD"}[${window}])) * 100`;
+/** The CPU limit per pod in cores, from kube-state-metrics (same namespace/pod/container labels as cAdvisor). */
+export function cpuLimitByPod(scope: PodScope): string {
+  return `sum by (pod) (${METRICS.cpuLimit}{${cadvisorPodMatchers(scope)},resource="cpu"})`;
 }
 
+/** The same limit from cAdvisor (CFS quota / period), where kube-state-metrics is not scraped. */
+export function cpuQuotaByPod(scope: PodScope): string {
+  const m = cadvisorPodMatchers(scope);
+  return `sum by (pod) (${METRICS.cpuQuota}{${m}} / ${METRICS.cpuPeriod}{${m}})`;
+}
+
+/** The runbook's monitoring query: `pod=~"websocket.*"` and its environment label, percent of one core. */
 export function runbookCpu(selector: string | undefined, podPrefix: string, window: string): string {
-  return `rate(${METRICS.cpu}{${cpuMatchers(selector, podPrefix)}}[${window}]) * 100`;
+  const pod = `${podPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*`;
+  return `rate(${METRICS.cpu}{${[`pod=~${quoteLabelValue(pod)}`, selectorMatchers(selector)].filter(Boolean).join(',')}}[${window}]) * 100`;
 }
 
-/** The runbook's way to run a query: `curl -s "http://prometheus:9090/api/v1/query?query=..."`. */
+/**
+ * The runbook's way to run a query (`curl -s "http://prometheus:9090/api/v1/query?query=..."`), but with the query
+ * URL-encoded by curl: PromQL's `{`, `"`, `+` and spaces are not valid in a URL as typed. Single quotes keep the
+ * shell out of it.
+ */
 export function runbookCurl(baseUrl: string, promql: string): string {
-  return `curl -s "${baseUrl}/api/v1/query?query=${promql.replace(/"/g, '\\"')}"`;
+  return `curl -s -G '${baseUrl}/api/v1/query' --data-urlencode 'query=${promql.replace(/'/g, `'\\''`)}'`;
 }

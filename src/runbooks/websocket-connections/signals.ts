@@ -1,15 +1,16 @@
 import type { FindingsById } from '../types.js';
-import { measured } from '../shared/finding-data.js';
-import { isBad } from '../shared/finding-data.js';
+import type { Finding } from '../../domain/finding.js';
+import { isBad, measured } from '../shared/finding-data.js';
 import { WORKLOAD, type WorkloadData } from '../shared/k8s-workload/workload-check.js';
 import { HEALTH, PODS } from './checks/health.js';
 import { DETAILED_HEALTH } from './checks/detailed-health.js';
-import { HANDSHAKE } from './checks/handshake.js';
+import { HANDSHAKE, PUBLIC_HANDSHAKE } from './checks/handshake.js';
 import { ACTIVE_CONNECTIONS } from './checks/active-connections.js';
 import { DISCONNECTIONS, type DisconnectionsData } from './checks/disconnections.js';
 import { MESSAGE_LATENCY } from './checks/message-latency.js';
 import { WS_CONNECTION_ERRORS } from './checks/connection-errors.js';
-import { CPU } from './checks/cpu.js';
+import { CPU, type CpuData } from './checks/cpu.js';
+import { EVENTS, LOGS, MEMORY, type EventsData, type LogsData } from './checks/pod-diagnostics.js';
 
 interface PodsData {
   pods: number;
@@ -18,7 +19,8 @@ interface PodsData {
   maxRestarts: number;
 }
 
-interface HandshakeData {
+export interface HandshakeData {
+  url: string;
   outcome: string;
   upgraded: boolean;
   handshakeStatus?: number;
@@ -26,6 +28,10 @@ interface HandshakeData {
 }
 
 const NO_ANSWER = new Set(['refused', 'timeout', 'dns', 'reset', 'tls', 'error']);
+
+function handshakeData(f: Finding | undefined): HandshakeData | undefined {
+  return f && !f.skipped && f.status !== 'error' && f.status !== 'unknown' ? (f.data as unknown as HandshakeData) : undefined;
+}
 
 /** The findings, read once into the facts the causes, remediations and manual steps reason over. */
 export function readSignals(byId: FindingsById) {
@@ -36,7 +42,9 @@ export function readSignals(byId: FindingsById) {
   const healthOutcome = healthRan ? (health.data.outcome as string | undefined) : undefined;
   const healthCode = healthRan ? (health.data.statusCode as number | undefined) : undefined;
   const hs = byId.get(HANDSHAKE);
-  const handshake = hs && !hs.skipped && hs.status !== 'error' ? (hs.data as unknown as HandshakeData) : undefined;
+  const handshake = handshakeData(hs);
+  const publicHs = byId.get(PUBLIC_HANDSHAKE);
+  const publicHandshake = handshakeData(publicHs);
   return {
     pods,
     workload,
@@ -48,12 +56,19 @@ export function readSignals(byId: FindingsById) {
     healthOk: healthRan && health.status === 'ok',
     healthDown: (healthOutcome !== undefined && NO_ANSWER.has(healthOutcome)) || (healthCode !== undefined && healthCode >= 500),
     detailedBad: isBad(byId.get(DETAILED_HEALTH)),
+    /** In the cluster, straight to the Service: the app's own answer. */
     handshakeFinding: hs,
     handshake,
+    handshakeOk: handshake !== undefined && hs?.status === 'ok',
     handshakeBad: isBad(hs),
-    /** The upgrade got a plain HTTP answer: something in front of the app does not speak WebSocket. */
+    /** The upgrade got a plain HTTP answer instead of 101. */
     upgradeRefused: handshake?.outcome === 'rejected',
     handshakeNoAnswer: handshake !== undefined && NO_ANSWER.has(handshake.outcome),
+    /** Through the ingress / proxy, as clients connect; undefined when the catalog names no public URL. */
+    publicHandshakeFinding: publicHs,
+    publicHandshake,
+    publicConfigured: publicHs !== undefined && !publicHs.skipped,
+    publicHandshakeBad: isBad(publicHs),
     connectionsBad: isBad(byId.get(ACTIVE_CONNECTIONS)),
     disconnections: measured<DisconnectionsData>(byId, DISCONNECTIONS)?.data,
     disconnectionsBad: isBad(byId.get(DISCONNECTIONS)),
@@ -61,7 +76,12 @@ export function readSignals(byId: FindingsById) {
     errorsBad: isBad(byId.get(WS_CONNECTION_ERRORS)),
     latencyBad: isBad(byId.get(MESSAGE_LATENCY)),
     latencyCrit: byId.get(MESSAGE_LATENCY)?.status === 'crit',
+    cpu: measured<CpuData>(byId, CPU)?.data,
     cpuBad: isBad(byId.get(CPU)),
+    memoryBad: isBad(byId.get(MEMORY)),
+    logs: measured<LogsData>(byId, LOGS)?.data,
+    logsBad: isBad(byId.get(LOGS)),
+    events: measured<EventsData>(byId, EVENTS)?.data,
   };
 }
 

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 
 export interface VitalStreamBehaviour {
@@ -89,4 +89,43 @@ export async function startFakeVitalStream(initial: VitalStreamBehaviour = HEALT
       await closed;
     },
   };
+}
+
+export interface FakeIngress {
+  /** The public WebSocket URL, as the dashboards connect. */
+  websocketUrl: string;
+  /** `pass`: bytes go through to the app both ways, upgrade included. `refuse`: a proxy that answers every request itself with a 502. */
+  mode: 'pass' | 'refuse';
+  stop(): Promise<void>;
+}
+
+/** An ingress in front of the fake service: a TCP pass-through, or one that does not pass the upgrade on. */
+export async function startFakeIngress(backend: FakeVitalStream, mode: FakeIngress['mode'] = 'pass'): Promise<FakeIngress> {
+  const backendPort = Number(new URL(backend.websocketUrl).port);
+  const sockets = new Set<Socket>();
+  const ingress: FakeIngress = { websocketUrl: '', mode, stop: async () => {} };
+  const server = createNetServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    if (ingress.mode === 'refuse') {
+      client.once('data', () => {
+        const body = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+        client.end(`HTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      });
+      return;
+    }
+    const upstream = connect(backendPort, '127.0.0.1');
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  ingress.websocketUrl = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
+  ingress.stop = async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return ingress;
 }

@@ -1,11 +1,17 @@
 import { validateCatalog } from '../../../src/catalog/load-catalog.js';
 import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve-target.js';
-import { FakeWorkloadApi, type FakePod } from '../../support/fake-workload-api.js';
+import { FakeWorkloadApi, type FakeEvent, type FakePod } from '../../support/fake-workload-api.js';
 import type { FakeSeries } from '../../support/fake-prometheus.js';
 import type { FakeVitalStream } from './fake-vitalstream.js';
 
+export interface TargetOptions {
+  params?: Record<string, number>;
+  /** The catalog's http.publicWebsocket: the fake ingress in front of the service. */
+  publicWebsocket?: string;
+}
+
 /** The example catalog's vitalstream-websocket/production, pointed at local fakes. */
-export function vitalstreamTarget(service: FakeVitalStream, prometheusUrl: string, params: Record<string, number> = {}): ResolvedTarget {
+export function vitalstreamTarget(service: FakeVitalStream, prometheusUrl: string, opts: TargetOptions = {}): ResolvedTarget {
   return resolveTarget(
     validateCatalog({
       version: 1,
@@ -15,9 +21,24 @@ export function vitalstreamTarget(service: FakeVitalStream, prometheusUrl: strin
           envs: {
             production: {
               prometheus: { url: prometheusUrl, selector: '{environment="production"}' },
-              http: { health: service.healthUrl, detailedHealth: service.detailedUrl, websocket: service.websocketUrl },
+              http: {
+                health: service.healthUrl,
+                detailedHealth: service.detailedUrl,
+                websocket: service.websocketUrl,
+                ...(opts.publicWebsocket ? { publicWebsocket: opts.publicWebsocket } : {}),
+              },
               k8s: { namespace: 'vitalstream', deployment: 'websocket', selector: 'app=websocket', minReplicas: 2, maxReplicas: 10 },
-              params: { replyTimeoutMs: 400, handshakeTimeoutMs: 1000, rolloutWaitSeconds: 3, rolloutPollSeconds: 0.05, ...params },
+              // Handshake limits generous enough for a loaded CI machine (a slow local handshake is not what is tested);
+              // no settle: the fakes change at once, and the Prometheus fake answers by query, not by time.
+              params: {
+                replyTimeoutMs: 1000,
+                handshakeTimeoutMs: 5000,
+                handshakeWarnMs: 5000,
+                rolloutWaitSeconds: 3,
+                rolloutPollSeconds: 0.05,
+                verifySettleSeconds: 0,
+                ...opts.params,
+              },
             },
           },
         },
@@ -32,47 +53,76 @@ export function websocketPods(n: number, ready = true): FakePod[] {
   return Array.from({ length: n }, (_, i) => ({ name: `websocket-7b9c5d-${'abc'[i % 3]}${i}`, ready, restartCount: 0 }));
 }
 
-export async function startVitalStreamCluster(pods: FakePod[]): Promise<FakeWorkloadApi> {
+export async function startVitalStreamCluster(pods: FakePod[], events: FakeEvent[] = []): Promise<FakeWorkloadApi> {
   const api = await FakeWorkloadApi.start(
-    { namespace: 'vitalstream', kind: 'deployment', name: 'websocket', matchLabels: { app: 'websocket' }, replicas: pods.length, pods, events: [], rollout: 'completes', rolloutDelayMs: 100 },
+    { namespace: 'vitalstream', kind: 'deployment', name: 'websocket', matchLabels: { app: 'websocket' }, replicas: pods.length, pods, events, rollout: 'completes', rolloutDelayMs: 100 },
     'default',
   );
   process.env.KUBECONFIG = api.kubeconfigPath;
   return api;
 }
 
+/** cAdvisor / kube-state-metrics matchers for the Deployment's pods: namespace and pod, not the service's labels. */
+const PODS = 'namespace="vitalstream",pod=~"websocket-.*",container!="",container!="POD"';
+
 /** The runbook's queries as connbot sends them for selector {environment="production"}. */
 export const Q = {
   active: 'sum by (instance) (websocket_connections_active{environment="production"})',
   disconnections: 'sum(rate(websocket_disconnections_total{environment="production"}[5m])) by (reason)',
+  disconnectionsNow: 'sum(rate(websocket_disconnections_total{environment="production"}[2m]))',
   latency: 'histogram_quantile(0.95, sum by (le) (rate(websocket_message_latency_seconds_bucket{environment="production"}[5m])))',
   errors: 'sum(rate(websocket_connection_errors_total{environment="production"}[5m])) by (error_type)',
-  cpu: 'sum by (pod) (rate(container_cpu_usage_seconds_total{environment="production",pod=~"websocket.*",container!="",container!="POD"}[5m])) * 100',
+  cpu: `sum by (pod) (rate(container_cpu_usage_seconds_total{${PODS}}[5m]))`,
+  cpuLimit: `sum by (pod) (kube_pod_container_resource_limits{${PODS},resource="cpu"})`,
+  cpuQuota: `sum by (pod) (container_spec_cpu_quota{${PODS}} / container_spec_cpu_period{${PODS}})`,
+  memory: 'sum by (pod) (container_memory_working_set_bytes{namespace="vitalstream",container="websocket"})',
+  memoryLimit: 'sum by (pod) (container_spec_memory_limit_bytes{namespace="vitalstream",container="websocket"})',
 };
 
 export interface MetricsPicture {
   activeByInstance: Record<string, number>;
   disconnectionsByReason: Record<string, number>;
+  /** Step 1.1's [2m] total. */
+  disconnectionsNow: number;
   latencySeconds: number;
   errorsByType: Record<string, number>;
-  cpuByPod: Record<string, number>;
+  /** Cores used per pod. */
+  cpuCoresByPod: Record<string, number>;
+  /** Each pod's CPU limit in cores, as kube-state-metrics reports it; undefined: not scraped. */
+  cpuLimitCores: number | undefined;
+  /** The same limit from cAdvisor's quota/period; undefined: no quota series. */
+  cpuQuotaCores?: number | undefined;
+  memoryBytesByPod: Record<string, number>;
+  memoryLimitBytes: number;
 }
+
+const GiB = 1024 ** 3;
 
 export const CALM: MetricsPicture = {
   activeByInstance: { '10.0.5.11:8003': 1210, '10.0.5.12:8003': 1187, '10.0.5.13:8003': 1240 },
   disconnectionsByReason: { client_close: 0.21, ping_timeout: 0.01 },
+  disconnectionsNow: 0.19,
   latencySeconds: 0.042,
   errorsByType: { handshake_failed: 0 },
-  cpuByPod: { 'websocket-7b9c5d-a0': 23.5, 'websocket-7b9c5d-b1': 21.0, 'websocket-7b9c5d-c2': 25.1 },
+  cpuCoresByPod: { 'websocket-7b9c5d-a0': 0.47, 'websocket-7b9c5d-b1': 0.42, 'websocket-7b9c5d-c2': 0.502 },
+  cpuLimitCores: 2,
+  memoryBytesByPod: { 'websocket-7b9c5d-a0': 0.9 * GiB, 'websocket-7b9c5d-b1': 0.85 * GiB, 'websocket-7b9c5d-c2': 1.0 * GiB },
+  memoryLimitBytes: 2 * GiB,
 };
 
 export function answersFor(m: MetricsPicture): Map<string, FakeSeries[]> {
   const by = (label: string, values: Record<string, number>) => Object.entries(values).map(([k, v]) => ({ metric: { [label]: k }, value: v }));
+  const perPod = (value: number | undefined) => (value === undefined ? [] : Object.keys(m.cpuCoresByPod).map((pod) => ({ metric: { pod }, value })));
   return new Map<string, FakeSeries[]>([
     [Q.active, by('instance', m.activeByInstance)],
     [Q.disconnections, by('reason', m.disconnectionsByReason)],
+    [Q.disconnectionsNow, [{ metric: {}, value: m.disconnectionsNow }]],
     [Q.latency, [{ metric: {}, value: m.latencySeconds }]],
     [Q.errors, by('error_type', m.errorsByType)],
-    [Q.cpu, by('pod', m.cpuByPod)],
+    [Q.cpu, by('pod', m.cpuCoresByPod)],
+    [Q.cpuLimit, perPod(m.cpuLimitCores)],
+    [Q.cpuQuota, perPod(m.cpuQuotaCores)],
+    [Q.memory, by('pod', m.memoryBytesByPod)],
+    [Q.memoryLimit, Object.keys(m.memoryBytesByPod).map((pod) => ({ metric: { pod }, value: m.memoryLimitBytes }))],
   ]);
 }

@@ -1,20 +1,20 @@
+import type { Remediation } from '../../types.js';
 import { scaleWorkloadRemediation } from '../../shared/k8s-workload/scale-workload.js';
 import type { WebSocketParams } from '../params.js';
 import { HEALTH } from '../checks/health.js';
-import { HANDSHAKE } from '../checks/handshake.js';
+import { HANDSHAKE, PUBLIC_HANDSHAKE } from '../checks/handshake.js';
 import { ACTIVE_CONNECTIONS } from '../checks/active-connections.js';
 import { CPU } from '../checks/cpu.js';
 import { MESSAGE_LATENCY } from '../checks/message-latency.js';
 import { readSignals } from '../signals.js';
+import { judges, scaleTriggers } from './triggers.js';
 
-/** Step 3.2 "Scale Up WebSocket Service": more replicas for connections, CPU or latency pressure, or from zero. */
-export const scaleOut = scaleWorkloadRemediation<WebSocketParams>({
-  applies(byId) {
-    const s = readSignals(byId);
-    if (s.workload?.desired === 0) return true;
-    if (s.down) return false;
-    return s.connectionsBad || s.cpuBad || s.latencyBad;
-  },
+/**
+ * Step 3.2 "Scale Up WebSocket Service": more replicas for connections, CPU or latency pressure, or from zero.
+ * Verified on the replicas and the endpoints, and on the pressure it was offered for, re-measured.
+ */
+const scale = scaleWorkloadRemediation<WebSocketParams>({
+  applies: (byId) => scaleTriggers(byId).length > 0,
   reason(byId) {
     const w = readSignals(byId).workload;
     if (w?.desired === 0) return `${w.kind}/${w.name} is scaled to 0 replicas`;
@@ -25,6 +25,17 @@ export const scaleOut = scaleWorkloadRemediation<WebSocketParams>({
       .join('; ');
   },
   verifyChecks: [HEALTH, HANDSHAKE],
-  alsoShow: [ACTIVE_CONNECTIONS],
-  notes: () => ['Existing connections stay on their pods; only new connections land on the new replicas, so load evens out as clients reconnect.'],
+  // Optional (a catalog without a public URL skips it) and spread slowly (connections): shown, judged "not worse".
+  alsoShow: [PUBLIC_HANDSHAKE, ACTIVE_CONNECTIONS],
+  triggeredBy: scaleTriggers,
+  judges,
+  notes: (ctx) => [
+    'Existing connections stay on their pods; only new connections land on the new replicas, so load evens out as clients reconnect.',
+    `Verified ${ctx.params.verifySettleSeconds} s after the replicas are ready: the pressure it was offered for must be back under its line by then.`,
+  ],
 });
+
+export const scaleOut: Remediation<WebSocketParams> = {
+  ...scale,
+  settleMs: (p) => p.verifySettleSeconds * 1000,
+};
