@@ -42,7 +42,9 @@ elseif ARGV[3] ~= '' then
   redis.call('HSET', KEYS[1], 'chosen', chosen, 'chosenBy', ARGV[1])
 end
 redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('PEXPIREAT', KEYS[2], redis.call('PEXPIRETIME', KEYS[1]))
+-- PTTL rather than PEXPIRETIME (Redis 7 only): ElastiCache 6.x must work too.
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 local n = redis.call('SCARD', KEYS[2])
 if n >= required then
   redis.call('HSET', KEYS[1], 'status', 'approved', 'decidedBy', ARGV[1], 'decidedAtMs', ARGV[2])

@@ -11,6 +11,9 @@ import { formatDuration } from '../catalog/duration.js';
 type Decision = 'approve' | 'dismiss';
 
 /** `pendingId` or `pendingId|choice` (a select's option). */
+/** How long an approval waits for its "Approved by" label before queueing the run anyway. */
+const BUTTONS_WAIT_MS = 3000;
+
 export function parseActionValue(value: string | undefined): { pendingId: string; chosen?: string } | undefined {
   if (!value) return undefined;
   const [pendingId, chosen] = value.split('|');
@@ -71,7 +74,9 @@ async function handle(rt: Runtime, directory: ApproverDirectory, body: BlockActi
     return refuse(`You are not an approver for *${pending.service}* / *${pending.env}*. Approvers: ${describeApprovers(policy.approvers)}. Nothing was changed.`);
   }
   if (Date.now() > Date.parse(pending.expiresAt)) {
-    await rt.pending.dismiss(pending.id, userId, 'expired');
+    const r = await rt.pending.dismiss(pending.id, userId, 'expired');
+    // Approved (or run) before it expired: a late click must not relabel it as expired.
+    if (r.kind !== 'ok') return tell(alreadyDecided(r));
     await replaceButtons(rt, pending, 'expired', undefined);
     return refuse(`This remediation expired at ${hhmm(new Date(pending.expiresAt))}. Run the check again for a fresh plan.`);
   }
@@ -121,11 +126,16 @@ async function handle(rt: Runtime, directory: ApproverDirectory, body: BlockActi
   const claim = await rt.pending.claimApproval(pending.id, userId, Date.now(), parsed.chosen ?? '');
   switch (claim.kind) {
     case 'approved': {
-      await rt.audit.append({ event: 'remediation.approved', pendingId: pending.id, user: userId, chosen: claim.chosen, remediation: pending.plan.remediationId });
-      await replaceButtons(rt, pending, 'approved', userId, claim.chosen);
+      // The buttons go first (briefly awaited) so the worker's own edits of that message come after them; but the
+      // approved run must never hang on Slack: a backlog, a 429 pause or a deleted message only delays the label.
+      const buttons = replaceButtons(rt, pending, 'approved', userId, claim.chosen).catch((err: unknown) =>
+        rt.log.warn({ err: errorMessage(err), pendingId: pending.id }, 'could not replace the buttons after approval'),
+      );
+      await Promise.race([buttons, new Promise((r) => setTimeout(r, BUTTONS_WAIT_MS).unref())]);
       // A reopened remediation (its target was busy) is approved again in a new round, with a job of its own.
       const id = claim.round > 1 ? jobId('remediate', pending.id, `r${claim.round}`) : jobId('remediate', pending.id);
       await rt.remediateQueue.add('remediate', { pendingId: pending.id }, { jobId: id, attempts: 1 });
+      await rt.audit.append({ event: 'remediation.approved', pendingId: pending.id, user: userId, chosen: claim.chosen, remediation: pending.plan.remediationId });
       return;
     }
     case 'partial':

@@ -56,7 +56,7 @@ describe('Socket Mode (SLACK_APP_TOKEN set): the same commands and approvals ove
     expect(ack.text).toContain('redis-master');
   });
 
-  it('runs a check into a thread and executes an approved kill once', async () => {
+  it('runs a check into a thread and executes an approved kill once, even when Slack refuses to relabel the buttons', async () => {
     for (let i = 0; i < 20; i++) {
       const c = new Redis(target.url, { connectionName: `leaky-${i}`, retryStrategy: () => null });
       c.on('error', () => {});
@@ -75,11 +75,16 @@ describe('Socket Mode (SLACK_APP_TOKEN set): the same commands and approvals ove
       .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
       .find((e) => e.action_id.startsWith('remediation.approve'))!;
 
+    // Slack refuses the edit that would replace the buttons: the approved run must not depend on it.
+    await new Promise((r) => setTimeout(r, 500));
+    const updates = t.slack.callsOf('chat.update').length;
+    t.slack.failNext('chat.update', { status: 200, error: 'message_not_found' });
     const click = () =>
       t.slack.sendEnvelope('interactive', actionPayload({ user_id: APPROVER, channel_id: CHANNEL, message_ts: proposal.ts, action_id: approve.action_id, value: approve.value! }));
     await Promise.all([click(), click()]);
     const outcome = await waitFor('outcome', () => t.slack.threadReplies(CHANNEL, root.ts).find((m) => /^Kill idle client connections: (verified|not verified)$/.test(m.text)), 30_000);
     expect(outcome.text).toBe('Kill idle client connections: verified');
+    expect(t.slack.callsOf('chat.update')[updates]?.args.ts).toBe(proposal.ts);
     const audit = await t.bot.runtime.audit.recent(200);
     expect(audit.filter((a) => a.event === 'remediation.executed' && a.pendingId === approve.value)).toHaveLength(1);
   });
