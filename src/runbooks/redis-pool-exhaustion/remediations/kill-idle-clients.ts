@@ -119,6 +119,8 @@ export const killIdleClients: Remediation<RedisPoolParams> = {
         continue;
       }
       const killed = await redis.clientKillById(c.id);
+      // Once is enough to say the server was changed; the table lists each kill.
+      if (killed && !results.some((r) => r.outcome === 'killed')) ctx.changed?.('killed idle clients by ID (CLIENT KILL ID)');
       results.push({ c, outcome: killed ? 'killed' : 'gone before the kill', note: killed ? `idle ${formatSeconds(now.idle)}` : '' });
     }
     const after = await readClientCounts(redis);

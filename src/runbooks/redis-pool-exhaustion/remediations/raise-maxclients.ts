@@ -56,6 +56,7 @@ export const raiseMaxclients: Remediation<RedisPoolParams> = {
       return { summary: `maxclients is already ${before.maxclients} (≥ ${to}); nothing changed` };
     }
     await redis.configSet('maxclients', String(to));
+    ctx.changed?.(`CONFIG SET maxclients ${to}`);
     const now = await redis.configNumber('maxclients');
     if (now !== to) {
       throw new ConnbotError('REMEDIATION_FAILED', `CONFIG SET maxclients ${to} did not stick: CONFIG GET maxclients says ${now}`);

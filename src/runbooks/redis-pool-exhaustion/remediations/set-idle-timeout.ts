@@ -62,6 +62,7 @@ export const setIdleTimeout: Remediation<RedisPoolParams> = {
     const redis = ctx.integrations.redis();
     const [before, from] = await Promise.all([readClientCounts(redis), redis.configNumber('timeout')]);
     await redis.configSet('timeout', String(to));
+    ctx.changed?.(`CONFIG SET timeout ${to}`);
     const now = await redis.configNumber('timeout');
     if (now !== to) {
       throw new ConnbotError('REMEDIATION_FAILED', `CONFIG SET timeout ${to} did not stick: CONFIG GET timeout says ${now}`);

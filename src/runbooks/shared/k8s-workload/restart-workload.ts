@@ -57,6 +57,7 @@ export function restartWorkloadRemediation<P extends RolloutWaitParams>(spec: Re
       const ref = assertPlanWorkload(ctx, plan);
       const cluster = ctx.integrations.k8s();
       const stamp = await cluster.restartWorkload(ref);
+      ctx.changed?.(`requested a rolling restart of ${describeWorkload(ref)} at ${stamp}`);
       const wait = await waitForWorkload(cluster, ref, (s) => s.restartedAt === stamp && rolloutStatus(s).done, {
         timeoutMs: ctx.params.rolloutWaitSeconds * 1000,
         pollMs: ctx.params.rolloutPollSeconds * 1000,

@@ -114,6 +114,7 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
       }
       const cluster = ctx.integrations.k8s();
       await cluster.scaleWorkload(ref, n);
+      ctx.changed?.(`set ${ref.kind}/${ref.name} to ${n} replicas`);
       const wait = await waitForWorkload(
         cluster,
         ref,
