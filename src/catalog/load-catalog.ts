@@ -46,9 +46,20 @@ export function validateCatalog(doc: unknown, source = 'catalog'): Catalog {
       const where = `services.${name}.envs.${envName}`;
       const paramOwners = svc.runbooks.map((id) => RUNBOOKS.get(id)).filter((r) => r !== undefined);
       for (const rb of paramOwners) {
-        for (const kind of rb.requires) {
-          if (target[kind] === undefined) problems.push(`${where}.${kind}: required by runbook ${rb.id}`);
+        const missing = new Set<string>();
+        for (const path of rb.requires) {
+          // Name the outermost missing block once: `aws: required`, not `aws.ecs` and `aws.rds` as well.
+          const parts = path.split('.');
+          let node: unknown = target;
+          for (const [i, part] of parts.entries()) {
+            node = node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
+            if (node === undefined) {
+              missing.add(parts.slice(0, i + 1).join('.'));
+              break;
+            }
+          }
         }
+        for (const path of missing) problems.push(`${where}.${path}: required by runbook ${rb.id}`);
       }
       // A param must be known to at least one of the service's runbooks, and valid for each that knows it.
       for (const [key, value] of Object.entries(target.params ?? {})) {

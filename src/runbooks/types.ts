@@ -125,8 +125,8 @@ export interface Runbook<P extends Record<string, unknown> = Record<string, unkn
   title: string;
   /** The runbook file it automates, for the report footer. */
   source: string;
-  /** Catalog targets the env must declare for this runbook. */
-  requires: TargetKind[];
+  /** Catalog targets the env must declare for this runbook: a whole block (`aws`) or a part of one (`aws.ecs`). */
+  requires: Array<TargetKind | `${TargetKind}.${string}`>;
   /** Every threshold, named, with the runbook's default; catalog `params` override. */
   params: z.ZodType<P>;
   checks: Check<P>[];

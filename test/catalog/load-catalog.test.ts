@@ -31,6 +31,14 @@ describe('catalog validation', () => {
     expect(problemsOf(doc)).toContain('services.golden-path.envs.prod.aws.ecs.cluster: required');
   });
 
+  it('names the part of a target a runbook cannot work without', () => {
+    const doc = example();
+    delete doc.services['golden-path'].envs.prod.aws.ecs;
+    expect(problemsOf(doc)).toEqual(['services.golden-path.envs.prod.aws.ecs: required by runbook db-connection-exhaustion']);
+    delete doc.services['golden-path'].envs.prod.aws;
+    expect(problemsOf(doc)).toEqual(['services.golden-path.envs.prod.aws: required by runbook db-connection-exhaustion']);
+  });
+
   it('treats unknown keys as errors, not silently ignored', () => {
     const doc = example();
     doc.services['redis-master'].envs.prod.redis.pasword = 'x';

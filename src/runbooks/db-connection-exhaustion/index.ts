@@ -22,7 +22,7 @@ export const dbConnectionExhaustion: Runbook<DbConnectionParams> = {
   id: 'db-connection-exhaustion',
   title: 'Database connection exhaustion (ECS + Aurora)',
   source: 'runbooks/db-connection-exhaustion.md',
-  requires: ['aws'],
+  requires: ['aws.rds', 'aws.ecs'],
   params: DbConnectionParams,
   checks: [
     dbConnectionsCheck,
