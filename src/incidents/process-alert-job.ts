@@ -164,7 +164,10 @@ async function open(rt: Runtime, store: IncidentStore, storms: StormTracker, ale
     incident.stormId = admission.stormId;
     incident.lastJob = { ...delivery, action: 'storm' };
     await store.put(incident);
-    return followUp(rt, store, storms, incident, alert);
+    const result = await followUp(rt, store, storms, incident, alert);
+    // The alert that starts the storm posts its summary; should that fail, the next refresh posts it.
+    if (admission.started) await ensureStormSummary(rt, storms, d.channel, admission.stormId, policy.stormThreshold);
+    return result;
   }
   // Deduplicated by episode: a retry after a lost answer gets the same message back, not a second root.
   const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel: d.channel, ...rootOf(incident) } }, jobId('incident', incident.episode));
@@ -265,7 +268,6 @@ async function followUp(rt: Runtime, store: IncidentStore, storms: StormTracker,
     // Counted in a storm summary instead of a thread of its own.
     if (!incident.stormId) return { action: 'ignored', key: incident.key };
     await storms.record(incident.channel, incident.stormId, { key: incident.key, ...rowOf(incident), state: incident.state, count: incident.count });
-    await ensureStormSummary(rt, storms, incident.channel, incident.stormId, policy.stormThreshold);
     await scheduleStormRefresh(rt, incident.channel, incident.stormId);
     if (incident.state === 'firing') await scheduleStaleCheck(rt, incident, policy.staleAfterMs);
     return { action: 'storm', key: incident.key };
@@ -335,8 +337,8 @@ async function stormMessage(storms: StormTracker, channel: string, stormId: stri
 }
 
 /**
- * The storm's one summary message. Any alert of the storm may post it (the post is deduplicated by storm), so a
- * failed or slow first post cannot leave a storm without its summary.
+ * The storm's one summary message, posted by the alert that starts the storm and, failing that, by the next
+ * refresh (the post is deduplicated by storm): a failed first post cannot leave a storm without its summary.
  */
 async function ensureStormSummary(rt: Runtime, storms: StormTracker, channel: string, stormId: string, threaded: number): Promise<void> {
   if ((await storms.summary(channel, stormId)).ts) return;
@@ -347,8 +349,12 @@ async function ensureStormSummary(rt: Runtime, storms: StormTracker, channel: st
 
 async function refreshStorm(rt: Runtime, storms: StormTracker, channel: string, stormId: string): Promise<AlertJobResult> {
   const s = await storms.summary(channel, stormId);
-  // Not posted yet: the alert that posts it schedules another refresh once it is.
-  if (!s.ts) return { action: 'ignored' };
+  if (!s.ts) {
+    // Not posted yet (the storm's first alert is posting it, or failed to): post it now, with the latest counts.
+    await ensureStormSummary(rt, storms, channel, stormId, incidentPolicy(rt.catalog).stormThreshold);
+    await scheduleStormRefresh(rt, channel, stormId);
+    return { action: 'refreshed' };
+  }
   const msg = await stormMessage(storms, channel, stormId, s.threaded ?? 0);
   await rt.outbox.send({ method: 'chat.update', args: { channel, ts: s.ts, ...msg } });
   return { action: 'refreshed', ts: s.ts };

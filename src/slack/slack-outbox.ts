@@ -1,4 +1,5 @@
-import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { QUEUE } from '../jobs/queue-names.js';
 import { reviveIfFailed } from '../jobs/revive-failed.js';
 import type { SlackCall, SlackCallResult } from './slack-call.js';
@@ -14,7 +15,10 @@ export class SlackOutbox {
   private readonly events: QueueEvents;
   private ready: Promise<void> | undefined;
 
-  constructor(connection: ConnectionOptions, prefix: string) {
+  constructor(
+    private readonly connection: Redis,
+    prefix: string,
+  ) {
     this.queue = new Queue(QUEUE.slackOut, {
       connection,
       prefix,
@@ -46,7 +50,7 @@ export class SlackOutbox {
     await this.whenReady();
     const job = await this.queue.add(call.method, call, dedupeKey ? { jobId: dedupeKey } : {});
     // A producer retrying after Slack was down for longer than our retries must get a new try, not the old failure.
-    if (dedupeKey) await reviveIfFailed([job]);
+    if (dedupeKey) await reviveIfFailed(this.connection, this.queue, [job]);
     const state = await job.getState();
     if (state === 'completed') return (await this.queue.getJob(job.id!))?.returnvalue as SlackCallResult;
     return (await job.waitUntilFinished(this.events, WAIT_MS)) as SlackCallResult;
@@ -55,7 +59,7 @@ export class SlackOutbox {
   /** Queue a write without waiting (an ephemeral refusal, a fire-and-forget notice). */
   async enqueue(call: SlackCall, dedupeKey?: string): Promise<void> {
     const job = await this.queue.add(call.method, call, dedupeKey ? { jobId: dedupeKey } : {});
-    if (dedupeKey) await reviveIfFailed([job]);
+    if (dedupeKey) await reviveIfFailed(this.connection, this.queue, [job]);
   }
 
   async close(): Promise<void> {

@@ -46,7 +46,7 @@ export function alertmanagerWebhook(rt: Runtime) {
         ),
       );
       // A delivery whose earlier processing failed for good (Slack down for long) gets processed again.
-      await durably(reviveIfFailed(jobs));
+      await durably(reviveIfFailed(rt.redis, rt.alertQueue, jobs));
       for (const alert of alerts) rt.metrics.alerts.inc({ source: 'prometheus', mapped: String('service' in routeAlert(rt.catalog, alert)) });
       if (payload.truncatedAlerts > 0) await reportTruncated(rt, payload.groupKey, payload.truncatedAlerts);
       sendJson(res, 200, { accepted: alerts.length });

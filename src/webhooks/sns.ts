@@ -50,7 +50,7 @@ export function snsWebhook(rt: Runtime, opts: SnsWebhookOptions = {}) {
       const alert = alertFromSnsNotification(envelope);
       requireQueueConnection(rt.redis);
       const job = await durably(rt.alertQueue.add('alert', { kind: 'alert', alert, receivedAtMs: Date.now() }, { jobId: jobId('alert', deliveryKey(alert)) }));
-      await durably(reviveIfFailed([job]));
+      await durably(reviveIfFailed(rt.redis, rt.alertQueue, [job]));
       rt.metrics.alerts.inc({ source: 'cloudwatch', mapped: String('service' in routeAlert(rt.catalog, alert)) });
       sendJson(res, 200, { accepted: 1 });
     } catch (err) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { reviveIfFailed } from '../../src/jobs/revive-failed.js';
 import { startRedis, type PrivateRedis } from '../support/redis-server.js';
 
@@ -8,12 +9,14 @@ describe('a delivery that comes again after its job failed for good', () => {
   let queue: Queue;
   let events: QueueEvents;
   let worker: Worker;
+  let client: Redis;
   let healthy = false;
   const runs: string[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
     const connection = { url: redis.url };
+    client = new Redis(redis.url);
     queue = new Queue('revive', { connection, defaultJobOptions: { attempts: 2, removeOnFail: { age: 3600 } } });
     events = new QueueEvents('revive', { connection });
     worker = new Worker(
@@ -29,6 +32,7 @@ describe('a delivery that comes again after its job failed for good', () => {
   });
 
   afterAll(async () => {
+    client?.disconnect();
     await Promise.allSettled([worker?.close(), events?.close(), queue?.close()]);
     await redis?.stop();
   });
@@ -42,7 +46,7 @@ describe('a delivery that comes again after its job failed for good', () => {
     const again = await queue.add('post', {}, { jobId: 'delivery-1' });
     // Without reviving, the add is a no-op and the job stays failed.
     expect(await again.getState()).toBe('failed');
-    expect(await reviveIfFailed([again])).toBe(1);
+    expect(await reviveIfFailed(client, queue, [again])).toBe(1);
     expect(await again.waitUntilFinished(events, 10_000)).toBe('posted');
     expect(runs).toHaveLength(3);
   });
@@ -50,7 +54,7 @@ describe('a delivery that comes again after its job failed for good', () => {
   it('leaves completed and waiting jobs alone', async () => {
     const done = await queue.add('post', {}, { jobId: 'delivery-2' });
     await done.waitUntilFinished(events, 10_000);
-    expect(await reviveIfFailed([await queue.add('post', {}, { jobId: 'delivery-2' })])).toBe(0);
+    expect(await reviveIfFailed(client, queue, [await queue.add('post', {}, { jobId: 'delivery-2' })])).toBe(0);
     expect(await (await queue.getJob('delivery-2'))!.getState()).toBe('completed');
   });
 });
