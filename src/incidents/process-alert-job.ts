@@ -56,6 +56,11 @@ function timeOf(iso: string | undefined): number | undefined {
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
+/** A CloudWatch alarm's StateChangeTime: the order of its changes. */
+function changeTime(alert: IncomingAlert): number | undefined {
+  return alert.source === 'cloudwatch' ? timeOf(alert.stateChangeTime) : undefined;
+}
+
 /** When the alert says its episode started: startsAt, or the alarm's StateChangeTime. */
 function startedAt(alert: IncomingAlert): number | undefined {
   return timeOf(alert.source === 'prometheus' ? alert.startsAt : alert.stateChangeTime);
@@ -192,7 +197,7 @@ async function repeat(
   incident.lastSeenMs = now;
   incident.state = 'firing';
   delete incident.insufficientData;
-  const change = alert.source === 'cloudwatch' ? timeOf(alert.stateChangeTime) : undefined;
+  const change = changeTime(alert);
   if (change !== undefined) incident.lastChangeMs = change;
   const rediagnose = incident.runbookId !== undefined && incident.ts !== undefined && now - (incident.lastDiagnosisMs ?? 0) >= policy.rediagnoseAfterMs;
   if (rediagnose) incident.lastDiagnosisMs = now;
@@ -213,7 +218,7 @@ async function resolve(
   if (!incident || incident.state === 'resolved') {
     // The resolve came first (out of order), or after INSUFFICIENT_DATA → OK with nothing open: remember it so
     // the late firing opens no thread for something already over; say so in the log, never drop it silently.
-    const change = alert.source === 'cloudwatch' ? timeOf(alert.stateChangeTime) : undefined;
+    const change = changeTime(alert);
     const started = alert.source === 'prometheus' ? startedAt(alert) : undefined;
     if (!incident) await store.markResolved(key, { ...(started !== undefined ? { startedAtMs: started } : {}), ...(change !== undefined ? { changeMs: change } : {}) });
     else if (change !== undefined) await store.put({ ...incident, lastChangeMs: change });
@@ -243,7 +248,7 @@ async function insufficientData(
   alert: IncomingAlert,
   delivery: Omit<LastJob, 'action'>,
 ): Promise<AlertJobResult> {
-  const change = alert.source === 'cloudwatch' ? timeOf(alert.stateChangeTime) : undefined;
+  const change = changeTime(alert);
   if (!incident || incident.state === 'resolved') {
     if (incident && change !== undefined) await store.put({ ...incident, lastChangeMs: change });
     rt.log.info({ alert: alertName(alert) }, 'INSUFFICIENT_DATA for an alarm with no open incident');

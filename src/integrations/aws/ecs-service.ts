@@ -1,5 +1,6 @@
 import { DescribeServicesCommand, UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { AwsCallError, awsCall, classifyAwsError, type AwsCallRef } from './aws-errors.js';
+import { pause } from '../../domain/pause.js';
 
 export interface EcsDeployment {
   id: string;
@@ -196,25 +197,10 @@ export async function watchDeployment(
         `not stable within ${opts.maxWaitSeconds} s (${where}${throttled ? `; the last DescribeServices was throttled: ${throttled.awsCode}` : ''})`,
       );
     }
-    await sleep(Math.min(pollMs, left), opts.signal);
+    await pause(Math.min(pollMs, left), opts.signal);
   }
 }
 
-/** setTimeout, not node:timers/promises: callers' fake clocks drive it, and an abort ends it early. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function toState(svc: Service): EcsServiceState {
   return {

@@ -10,7 +10,8 @@ import { metricWidgetCli, rdsMetricCli } from '../cli.js';
 import { connectionsWidget } from '../connections-chart.js';
 import { resolveMaxConnections } from '../resolve-max-connections.js';
 import { estimateTimeToExhaustion, linearTrend, round } from '../trend.js';
-import { NoAnswerError, pause, within } from '../wait.js';
+import { pause } from '../../../domain/pause.js';
+import { NoAnswerError, within } from '../wait.js';
 
 type Ctx = RunbookContext<DbConnectionParams>;
 
