@@ -27,6 +27,14 @@ export interface FakeService {
   type?: 'ClusterIP' | 'LoadBalancer' | 'NodePort';
   /** status.loadBalancer.ingress hostnames (LoadBalancer only; empty = EXTERNAL-IP pending). */
   loadBalancerIngress?: string[];
+  /** spec.ports; default one `http` port 15002 → 15002. targetPort may name a container port. */
+  ports?: Array<{ name?: string; port: number; protocol?: string; targetPort?: number | string }>;
+}
+
+/** A container of the pod template, with the ports it declares. */
+export interface FakeContainer {
+  name: string;
+  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
 }
 
 export interface FakeEvent {
@@ -62,6 +70,8 @@ export interface FakeWorkload {
   /** How long those old pods then stay Terminating (default: oldPodsLingerMs). */
   oldPodsTerminatingMs?: number;
   service?: FakeService;
+  /** The pod template's containers; default one named like the workload, declaring containerPort 15002. */
+  containers?: FakeContainer[];
 }
 
 export interface RecordedRequest {
@@ -241,7 +251,13 @@ export class FakeWorkloadApi {
     const ready = live.filter((p) => p.ready).length;
     const template = {
       metadata: { labels: s.matchLabels, ...(this.restartedAt ? { annotations: { 'kubectl.kubernetes.io/restartedAt': this.restartedAt } } : {}) },
-      spec: { containers: [{ name: s.name, image: `ghcr.io/example/${s.name}:1.8.2`, ports: [{ containerPort: 15002 }] }] },
+      spec: {
+        containers: (s.containers ?? [{ name: s.name, ports: [{ containerPort: 15002 }] }]).map((c) => ({
+          name: c.name,
+          image: `ghcr.io/example/${c.name}:1.8.2`,
+          ...(c.ports ? { ports: c.ports } : {}),
+        })),
+      },
     };
     return {
       apiVersion: 'apps/v1',
@@ -317,7 +333,7 @@ export class FakeWorkloadApi {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: svc.name, namespace: s.namespace },
-      spec: { type, selector: svc.selector, clusterIP: '10.96.14.7', ports: [{ name: 'http', port: 15002, protocol: 'TCP', targetPort: 15002 }] },
+      spec: { type, selector: svc.selector, clusterIP: '10.96.14.7', ports: svc.ports ?? [{ name: 'http', port: 15002, protocol: 'TCP', targetPort: 15002 }] },
       status: { loadBalancer: type === 'LoadBalancer' ? { ingress: (svc.loadBalancerIngress ?? []).map((hostname) => ({ hostname })) } : {} },
     };
   }

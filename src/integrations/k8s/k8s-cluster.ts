@@ -37,6 +37,21 @@ export interface WorkloadStatus {
   progressDeadlineExceeded: boolean;
   selector: string | undefined;
   restartedAt: string | undefined;
+  /** The pod template's containers (not init containers), in spec order, with the ports each declares. */
+  containers: ContainerSummary[];
+}
+
+/** One port a container declares (spec.template.spec.containers[].ports[]). */
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  /** TCP when the spec leaves it out. */
+  protocol?: string;
+}
+
+export interface ContainerSummary {
+  name: string;
+  ports: ContainerPort[];
 }
 
 export interface PodSummary {
@@ -60,8 +75,18 @@ export interface ServiceSummary {
   /** spec.selector as `k=v,k=v`; undefined when the Service has none (endpoints managed by hand). */
   selector: string | undefined;
   ports: string[];
+  /** The same ports, structured: what a client connects to and the pod port (number or container port name) it reaches. */
+  portMappings: ServicePortMapping[];
   /** status.loadBalancer.ingress hostnames/IPs (LoadBalancer Services only). */
   loadBalancerIngress: string[];
+}
+
+export interface ServicePortMapping {
+  name?: string;
+  port: number;
+  protocol: string;
+  /** spec.ports[].targetPort: a number, or the name of a container port; the API defaults it to `port`. */
+  targetPort: number | string;
 }
 
 /** One backend of a Service, as its EndpointSlices list it. */
@@ -155,6 +180,14 @@ export class K8sCluster {
       ),
       selector: Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',') || undefined,
       restartedAt: obj.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'],
+      containers: (obj.spec?.template?.spec?.containers ?? []).map((c) => ({
+        name: c.name,
+        ports: (c.ports ?? []).map((port) => ({
+          ...(port.name ? { name: port.name } : {}),
+          containerPort: port.containerPort,
+          ...(port.protocol ? { protocol: port.protocol } : {}),
+        })),
+      })),
     };
   }
 
@@ -221,12 +254,19 @@ export class K8sCluster {
     });
     if (!svc) return undefined;
     const selector = Object.entries(svc.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+    const portMappings = (svc.spec?.ports ?? []).map((p) => ({
+      ...(p.name ? { name: p.name } : {}),
+      port: p.port,
+      protocol: p.protocol ?? 'TCP',
+      targetPort: p.targetPort ?? p.port,
+    }));
     return {
       name,
       namespace,
       type: svc.spec?.type ?? 'ClusterIP',
       selector: selector || undefined,
-      ports: (svc.spec?.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}/${p.protocol ?? 'TCP'}→${String(p.targetPort ?? p.port)}`),
+      ports: portMappings.map((p) => `${p.name ? `${p.name}:` : ''}${p.port}/${p.protocol}→${String(p.targetPort)}`),
+      portMappings,
       loadBalancerIngress: (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.hostname ?? i.ip ?? '?'),
     };
   }

@@ -1,5 +1,4 @@
 import type { Runbook } from '../types.js';
-import { workloadCheck } from '../shared/k8s-workload/workload-check.js';
 import { WebSocketParams } from './params.js';
 import { activeConnectionsCheck } from './checks/active-connections.js';
 import { disconnectionsCheck } from './checks/disconnections.js';
@@ -10,6 +9,7 @@ import { healthCheck, podsCheck } from './checks/health.js';
 import { detailedHealthCheck } from './checks/detailed-health.js';
 import { handshakeCheck, publicHandshakeCheck } from './checks/handshake.js';
 import { connectionLogsCheck, memoryCheck, podEventsCheck } from './checks/pod-diagnostics.js';
+import { workloadCheck } from './checks/workload.js';
 import { causes } from './causes.js';
 import { rolloutRestart } from './remediations/restart.js';
 import { scaleOut } from './remediations/scale.js';
@@ -40,7 +40,7 @@ export const websocketConnections: Runbook<WebSocketParams> = {
     // Check Connection Logs
     connectionLogsCheck,
     // Check Service Status (get pods, describe pod), Resource Usage
-    workloadCheck<WebSocketParams>(),
+    workloadCheck,
     podsCheck,
     podEventsCheck,
     cpuCheck,

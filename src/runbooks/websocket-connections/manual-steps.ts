@@ -4,6 +4,7 @@ import { workloadRef } from '../shared/k8s-workload/workload-ref.js';
 import type { WebSocketParams } from './params.js';
 import { handshakeFailingAtProxy, handshakeFailingInApp, highDisconnectionRate, latencyResourcePressure, serviceDown } from './causes.js';
 import { readSignals } from './signals.js';
+import type { ProbePort } from './probe-port.js';
 
 /** websocket.yaml's value in the runbook's Step 3 patch. */
 const RUNBOOK_MAX_CONNECTIONS = 10_000;
@@ -101,16 +102,19 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
 
   // Pods reported ready while the service does not answer: the readiness probe is missing or checks the wrong thing.
   if (s.allReady && (s.healthDown || s.handshakeNoAnswer) && health) {
-    // The probe is sent to the pod, not the Service: its port is the container's. connbot reads the Service URL's
-    // port only, which is often but not always the same.
-    const probe = (initialDelaySeconds: number, periodSeconds: number) => ({ httpGet: { path: health.pathname, port }, initialDelaySeconds, periodSeconds });
+    // The probe is sent to the pod, not the Service: its port is the container's, read from the pod template (and
+    // the Service's targetPort) by the workload check. Without it, the Service URL's port stands in, with a warning.
+    const known = s.probePort;
+    const probeContainer = known?.container ?? container;
+    const probePort = known?.port ?? port;
+    const probe = (initialDelaySeconds: number, periodSeconds: number) => ({ httpGet: { path: health.pathname, port: probePort }, initialDelaySeconds, periodSeconds });
     const patch = {
       spec: {
         template: {
           spec: {
             containers: [
               {
-                name: container,
+                name: probeContainer,
                 readinessProbe: probe(p.readinessInitialDelaySeconds, p.readinessPeriodSeconds),
                 livenessProbe: probe(p.livenessInitialDelaySeconds, p.livenessPeriodSeconds),
               },
@@ -123,14 +127,36 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
       title: 'Add readiness and liveness probes (Step 4.3)',
       why:
         `All ${s.pods!.pods} pods are Ready, yet ${s.healthDown ? 'the health endpoint' : 'the WebSocket endpoint'} does not answer: without a probe on ${health.pathname}, Kubernetes keeps sending traffic to broken pods. ` +
-        `The probe's port must be the container's port (its containerPort, or the port's name), not the Service's: ${port} is taken from the catalog's Service URL, so check it with the first command and replace it if they differ. ` +
+        (known
+          ? probePortWhy(known, health.pathname)
+          : `The probe's port must be the container's port (its containerPort, or the port's name), not the Service's: ${port} is taken from the catalog's Service URL, so check it with the first command and replace it if they differ. `) +
         'Changing the pod spec is a deploy decision, so it is not a button.',
       commands: [
-        `kubectl get ${workload} -n ${ns} -o jsonpath='{.spec.template.spec.containers[?(@.name=="${container}")].ports}'`,
+        `kubectl get ${workload} -n ${ns} -o jsonpath='{.spec.template.spec.containers[?(@.name=="${probeContainer}")].ports}'`,
         `kubectl patch ${workload.replace('/', ' ')} -n ${ns} -p '${JSON.stringify(patch)}'`,
         `kubectl rollout status ${workload} -n ${ns}`,
       ],
     });
   }
   return steps;
+}
+
+/** Where the probe's port comes from, in a sentence or two. */
+function probePortWhy(pp: ProbePort, path: string): string {
+  const named = `${pp.port}${pp.portName ? ` ("${pp.portName}")` : ''}`;
+  const svc = pp.service;
+  switch (pp.basis) {
+    case 'service-target':
+      return `The probe goes to the pod, so it names the container's port: ${named}, the containerPort of container ${pp.container} that Service ${svc!.name}'s port ${svc!.port} targets (targetPort ${String(svc!.targetPort)}). `;
+    case 'only-tcp-port':
+    case 'first-tcp-port': {
+      const which =
+        pp.basis === 'only-tcp-port'
+          ? `container ${pp.container}'s only TCP containerPort`
+          : `the first of container ${pp.container}'s TCP containerPorts (${pp.tcpPorts.join(', ')})`;
+      const unmatched = svc ? `; Service ${svc.name}'s port ${svc.port} targets ${String(svc.targetPort)}, which it does not declare` : '';
+      const check = pp.basis === 'first-tcp-port' || svc ? `, so check with the first command that ${pp.port} is the port serving ${path}` : '';
+      return `The probe goes to the pod, so it names the container's port: ${named}, ${which}${unmatched}${check}. `;
+    }
+  }
 }

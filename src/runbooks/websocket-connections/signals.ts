@@ -1,7 +1,7 @@
 import type { FindingsById } from '../types.js';
 import type { Finding } from '../../domain/finding.js';
 import { isBad, measured } from '../shared/finding-data.js';
-import { WORKLOAD, type WorkloadData } from '../shared/k8s-workload/workload-check.js';
+import { WORKLOAD, type WebSocketWorkloadData } from './checks/workload.js';
 import { HEALTH, PODS } from './checks/health.js';
 import { DETAILED_HEALTH } from './checks/detailed-health.js';
 import { HANDSHAKE, PUBLIC_HANDSHAKE } from './checks/handshake.js';
@@ -36,7 +36,7 @@ function handshakeData(f: Finding | undefined): HandshakeData | undefined {
 /** The findings, read once into the facts the causes, remediations and manual steps reason over. */
 export function readSignals(byId: FindingsById) {
   const pods = measured<PodsData>(byId, PODS)?.data;
-  const workload = measured<WorkloadData>(byId, WORKLOAD)?.data;
+  const workload = measured<WebSocketWorkloadData>(byId, WORKLOAD)?.data;
   const health = byId.get(HEALTH);
   const healthRan = health !== undefined && !health.skipped && health.status !== 'error';
   const healthOutcome = healthRan ? (health.data.outcome as string | undefined) : undefined;
@@ -52,6 +52,8 @@ export function readSignals(byId: FindingsById) {
       (pods !== undefined && (pods.pods === 0 || pods.notReady === pods.pods)) ||
       (workload !== undefined && (workload.desired === 0 || workload.ready === 0)),
     allReady: pods !== undefined && pods.pods > 0 && pods.notReady === 0,
+    /** The containerPort a probe on the health path should name, from the pod template and the Service. */
+    probePort: workload?.probePort,
     health,
     healthOk: healthRan && health.status === 'ok',
     healthDown: (healthOutcome !== undefined && NO_ANSWER.has(healthOutcome)) || (healthCode !== undefined && healthCode >= 500),

@@ -102,6 +102,7 @@ describe('K8sCluster against the API at the wire', () => {
       type: 'LoadBalancer',
       selector: 'app=vectorizer',
       ports: ['http:15002/TCP→15002'],
+      portMappings: [{ name: 'http', port: 15002, protocol: 'TCP', targetPort: 15002 }],
       loadBalancerIngress: [],
     });
     expect(await cluster.listServiceEndpoints('vectorizer', 'vectorizer')).toEqual([
@@ -114,5 +115,26 @@ describe('K8sCluster against the API at the wire', () => {
     expect(slices.query.get('labelSelector')).toBe('kubernetes.io/service-name=vectorizer');
 
     expect(await cluster.findService('vectorizer', 'vectorizer-api')).toBeUndefined();
+  });
+
+  it('reads the pod template\'s containers with their ports, and a Service targetPort that names one', async () => {
+    const cluster = await start({
+      containers: [
+        { name: 'vectorizer', ports: [{ name: 'http', containerPort: 8080 }, { name: 'stats', containerPort: 8125, protocol: 'UDP' }] },
+        { name: 'envoy' },
+      ],
+      service: { name: 'vectorizer', selector: { app: 'vectorizer' }, ports: [{ port: 80, targetPort: 'http' }, { name: 'grpc', port: 9090, protocol: 'TCP' }] },
+    });
+    expect((await cluster.readWorkload(REF)).containers).toEqual([
+      { name: 'vectorizer', ports: [{ name: 'http', containerPort: 8080 }, { name: 'stats', containerPort: 8125, protocol: 'UDP' }] },
+      { name: 'envoy', ports: [] },
+    ]);
+    const svc = await cluster.findService('vectorizer', 'vectorizer');
+    // A targetPort left out is the port itself (the API server's default); the protocol, TCP.
+    expect(svc?.portMappings).toEqual([
+      { port: 80, protocol: 'TCP', targetPort: 'http' },
+      { name: 'grpc', port: 9090, protocol: 'TCP', targetPort: 9090 },
+    ]);
+    expect(svc?.ports).toEqual(['80/TCP→http', 'grpc:9090/TCP→9090']);
   });
 });

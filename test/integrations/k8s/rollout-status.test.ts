@@ -18,6 +18,7 @@ const deployment = (s: Partial<WorkloadStatus>): WorkloadStatus => ({
   progressDeadlineExceeded: false,
   selector: 'app=vectorizer',
   restartedAt: undefined,
+  containers: [],
   ...s,
 });
 const statefulset = (s: Partial<WorkloadStatus>): WorkloadStatus =>

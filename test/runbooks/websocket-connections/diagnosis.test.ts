@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import type { DiagnosisReport } from '../../../src/diagnosis/report.js';
-import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
+import type { FakeWorkload, FakeWorkloadApi } from '../../support/fake-workload-api.js';
 import { startFakePrometheus, type FakePrometheus } from '../../support/fake-prometheus.js';
 import { HEALTHY, startFakeVitalStream, type FakeVitalStream } from './fake-vitalstream.js';
 import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods } from './vitalstream-scenario.js';
@@ -162,34 +162,77 @@ describe('websocket-connections diagnosis of VitalStream', () => {
     expect(report.proposals.map((p) => p.remediationId)).toEqual(['rollout-restart']);
   });
 
-  it('asks for readiness and liveness probes when every pod is Ready yet the service does not answer, naming the containerPort', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
+  /** Every pod Ready, health 503 and a silent WebSocket: the case for Step 4.3's probes. */
+  const readyButBroken = async (more: Partial<FakeWorkload>) => {
+    cluster = await startVitalStreamCluster(websocketPods(3), [], more);
     service.behaviour.health = { code: 503, body: { status: 'unhealthy' } };
     service.behaviour.websocket = { kind: 'silent' };
     const report = await diagnose();
-
     expect(finding(report, 'websocket-handshake')).toMatchObject({ status: 'warn', data: { outcome: 'no-reply', upgraded: true } });
+    return { report, probes: report.manualSteps.find((s) => s.title === 'Add readiness and liveness probes (Step 4.3)')! };
+  };
+  const probePatch = (container: string, port: number) =>
+    `kubectl patch deployment websocket -n vitalstream -p '${JSON.stringify({
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: container,
+                readinessProbe: { httpGet: { path: '/health', port }, initialDelaySeconds: 5, periodSeconds: 10 },
+                livenessProbe: { httpGet: { path: '/health', port }, initialDelaySeconds: 15, periodSeconds: 20 },
+              },
+            ],
+          },
+        },
+      },
+    })}'`;
+
+  it('asks for probes on the containerPort the Service targets when every pod is Ready yet the service does not answer', async () => {
+    const servicePort = Number(new URL(service.healthUrl).port);
+    const { report, probes } = await readyButBroken({
+      containers: [
+        { name: 'websocket', ports: [{ name: 'metrics', containerPort: 9102 }, { name: 'ws', containerPort: 8003 }] },
+        { name: 'istio-proxy', ports: [{ name: 'http-envoy-prom', containerPort: 15090 }] },
+      ],
+      // The health URL's host is an IP: the Service is looked up by the workload's name. Its targetPort names the port.
+      service: { name: 'websocket', selector: { app: 'websocket' }, ports: [{ name: 'ws', port: servicePort, targetPort: 'ws' }] },
+    });
+
+    expect(finding(report, 'workload').data).toMatchObject({
+      probePort: { port: 8003, portName: 'ws', container: 'websocket', basis: 'service-target', service: { name: 'websocket', port: servicePort, targetPort: 'ws' } },
+    });
+    expect(finding(report, 'workload').evidence.map((e) => e.cli)).toContain(`kubectl get service websocket -n vitalstream -o jsonpath='{.spec.ports}'`);
+    expect(cluster!.requests.map((r) => r.path)).toContain('/api/v1/namespaces/vitalstream/services/websocket');
+    expect(probes.why).toContain(
+      `The probe goes to the pod, so it names the container's port: 8003 ("ws"), the containerPort of container websocket that Service websocket's port ${servicePort} targets (targetPort ws).`,
+    );
+    expect(probes.why).not.toContain('taken from the catalog');
+    expect(probes.commands[0]).toBe(`kubectl get deployment/websocket -n vitalstream -o jsonpath='{.spec.template.spec.containers[?(@.name=="websocket")].ports}'`);
+    expect(probes.commands[1]).toBe(probePatch('websocket', 8003));
+  });
+
+  it('takes the first TCP port of the pod template\'s first container when no Service says which, and asks to check it', async () => {
+    const { probes } = await readyButBroken({
+      containers: [{ name: 'vitalstream-ws', ports: [{ name: 'stats', containerPort: 8125, protocol: 'UDP' }, { containerPort: 8003 }, { name: 'metrics', containerPort: 9102 }] }],
+    });
+
+    // The patch names the container that exists, not one called like the Deployment (a strategic merge would add it).
+    expect(probes.commands[1]).toBe(probePatch('vitalstream-ws', 8003));
+    expect(probes.why).toContain(
+      "The probe goes to the pod, so it names the container's port: 8003, the first of container vitalstream-ws's TCP containerPorts (8003, 9102), so check with the first command that 8003 is the port serving /health.",
+    );
+    expect(probes.commands[0]).toBe(`kubectl get deployment/websocket -n vitalstream -o jsonpath='{.spec.template.spec.containers[?(@.name=="vitalstream-ws")].ports}'`);
+  });
+
+  it('falls back to the Service URL\'s port, and says to check it, when the pod template declares no port', async () => {
     const port = Number(new URL(service.healthUrl).port);
-    const probes = report.manualSteps.find((s) => s.title === 'Add readiness and liveness probes (Step 4.3)')!;
+    const { report, probes } = await readyButBroken({ containers: [{ name: 'websocket' }] });
+
+    expect(finding(report, 'workload').data).not.toHaveProperty('probePort');
     // connbot knows the Service URL's port only: the step says the probe needs the container's, and how to read it.
     expect(probes.why).toContain(`The probe's port must be the container's port (its containerPort, or the port's name), not the Service's: ${port} is taken from the catalog's Service URL`);
     expect(probes.commands[0]).toBe(`kubectl get deployment/websocket -n vitalstream -o jsonpath='{.spec.template.spec.containers[?(@.name=="websocket")].ports}'`);
-    expect(probes.commands[1]).toBe(
-      `kubectl patch deployment websocket -n vitalstream -p '${JSON.stringify({
-        spec: {
-          template: {
-            spec: {
-              containers: [
-                {
-                  name: 'websocket',
-                  readinessProbe: { httpGet: { path: '/health', port }, initialDelaySeconds: 5, periodSeconds: 10 },
-                  livenessProbe: { httpGet: { path: '/health', port }, initialDelaySeconds: 15, periodSeconds: 20 },
-                },
-              ],
-            },
-          },
-        },
-      })}'`,
-    );
+    expect(probes.commands[1]).toBe(probePatch('websocket', port));
   });
 });

@@ -44,6 +44,7 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
       '2026-01-16T09:29:58Z INFO client connected id=4411 dashboard=icu-3',
       '2026-01-16T09:30:01Z ERROR ping timeout, disconnecting client id=4411 token=eyJhbGciOiJIUzI1NiJ9.c2VjcmV0',
       '2026-01-16T09:30:02Z ERROR upstream kafka: connection refused <!channel> <https://evil.example|click>',
+      '2026-01-16T09:30:03Z DEBUG heartbeat sent to 212 clients',
     ];
     pods[1]!.log = ['2026-01-16T09:30:00Z INFO client disconnected id=4410 reason=client_close'];
     cluster = await startVitalStreamCluster(pods, [
@@ -54,9 +55,26 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
 
     const logs = finding(report, 'logs');
     expect(logs.status).toBe('warn');
-    expect(logs.summary).toBe('2 error line(s) in the last 100 lines of 3 pod(s); connection refused ×1, timeouts ×1');
+    // The runbook's grep -E "(connect|disconnect|error)", case-insensitive: connects and disconnects counted beside
+    // the error lines (which alone judge the status). "connection refused" is an error, not a connect.
+    expect(logs.summary).toBe('2 error, 1 connect, 2 disconnect line(s) in the last 100 lines of 3 pod(s); connection refused ×1, timeouts ×1');
+    expect(logs.data).toMatchObject({ podsRead: 3, linesRead: 5, errorLines: 2, matchedLines: 4, kinds: { connect: 1, disconnect: 2 } });
     expect(logs.title).toBe('Connection logs');
     expect(logs.evidence.map((e) => e.cli)).toContain('kubectl logs -l app=websocket -n vitalstream --tail=100 | grep -E "(connect|disconnect|error)"');
+    expect(logs.evidence.map((e) => e.cli)).toContain('kubectl logs websocket-7b9c5d-a0 -n vitalstream --tail=100 | grep -iE "(connect|disconnect|error)"');
+    expect(logs.details[0]).toMatchObject({
+      kind: 'table',
+      columns: ['pod', 'lines', 'error lines', 'connect lines', 'disconnect lines', 'state'],
+      rows: expect.arrayContaining([
+        ['websocket-7b9c5d-a0', '4', '2', '1', '1', 'ready'],
+        ['websocket-7b9c5d-b1', '1', '0', '0', '1', 'ready'],
+      ]),
+    });
+    // The examples are what the grep keeps: connection events as well as errors, not the other lines.
+    const examples = logs.details.find((d) => d.kind === 'text');
+    expect(examples).toMatchObject({ kind: 'text', text: expect.stringContaining('websocket-7b9c5d-a0: 2026-01-16T09:29:58Z INFO client connected id=4411') });
+    expect(examples).toMatchObject({ text: expect.stringContaining('websocket-7b9c5d-b1: 2026-01-16T09:30:00Z INFO client disconnected') });
+    expect(examples).toMatchObject({ text: expect.not.stringContaining('heartbeat') });
     expect(cluster.requests.filter((r) => r.path.endsWith('/log')).map((r) => r.query.get('tailLines'))).toEqual(['100', '100', '100']);
 
     const events = finding(report, 'events');

@@ -1,6 +1,6 @@
 import { validateCatalog } from '../../../src/catalog/load-catalog.js';
 import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve-target.js';
-import { FakeWorkloadApi, type FakeEvent, type FakePod } from '../../support/fake-workload-api.js';
+import { FakeWorkloadApi, type FakeEvent, type FakePod, type FakeWorkload } from '../../support/fake-workload-api.js';
 import type { FakeSeries } from '../../support/fake-prometheus.js';
 import type { FakeVitalStream } from './fake-vitalstream.js';
 
@@ -53,9 +53,10 @@ export function websocketPods(n: number, ready = true): FakePod[] {
   return Array.from({ length: n }, (_, i) => ({ name: `websocket-7b9c5d-${'abc'[i % 3]}${i}`, ready, restartCount: 0 }));
 }
 
-export async function startVitalStreamCluster(pods: FakePod[], events: FakeEvent[] = []): Promise<FakeWorkloadApi> {
+/** `more`: the pod template's containers, the Service, … (default: one container `websocket`, containerPort 15002; no Service). */
+export async function startVitalStreamCluster(pods: FakePod[], events: FakeEvent[] = [], more: Partial<FakeWorkload> = {}): Promise<FakeWorkloadApi> {
   const api = await FakeWorkloadApi.start(
-    { namespace: 'vitalstream', kind: 'deployment', name: 'websocket', matchLabels: { app: 'websocket' }, replicas: pods.length, pods, events, rollout: 'completes', rolloutDelayMs: 100 },
+    { namespace: 'vitalstream', kind: 'deployment', name: 'websocket', matchLabels: { app: 'websocket' }, replicas: pods.length, pods, events, rollout: 'completes', rolloutDelayMs: 100, ...more },
     'default',
   );
   process.env.KUBECONFIG = api.kubeconfigPath;

@@ -22,10 +22,28 @@ export interface PodLogsParams {
   logExampleLines: number;
 }
 
+/** Which log lines the check keeps, as the runbook's grep would. */
+export interface PodLogsOptions {
+  /** The lines kept and shown as examples; default /error/i (`grep -i error`). Error lines are counted either way. */
+  lineFilter?: RegExp;
+  /** The grep that filter is, for the `kubectl logs … |` evidence; default `grep -iE "<lineFilter's source>"`, or `grep -i error`. */
+  grep?: string;
+  /**
+   * Kinds of kept line counted apart, in the summary and the table: `{ connect: /…/, disconnect: /…/ }`. A line
+   * may be of several kinds; error lines are always counted, so need no kind.
+   */
+  lineKinds?: Readonly<Record<string, RegExp>>;
+}
+
 export interface LogsData {
   podsRead: number;
   linesRead: number;
+  /** Lines matching /error/i, whatever the filter. */
   errorLines: number;
+  /** Lines the filter kept (the runbook's grep output); equal to errorLines with the default filter. */
+  matchedLines: number;
+  /** Kept lines of each of the options' lineKinds. */
+  kinds: Record<string, number>;
   signals: LogSignalCounts;
 }
 
@@ -34,73 +52,100 @@ const EXAMPLE_CHARS = 300;
 /**
  * "Check Logs": `kubectl logs <pod> -n <ns> --tail=100 | grep -i error`, for the pods most likely to be failing,
  * with the lines that name a connection symptom (too many connections, open files, OOM, refused, timeouts, DNS)
- * counted apart.
+ * counted apart. `options.lineFilter` replaces the runbook's grep (the status is judged on error lines either way).
  */
-export const podLogsCheck = <P extends PodLogsParams>(title = 'Recent pod logs'): Check<P> => ({
-  id: LOGS,
-  title,
-  skipUnless: podTargetMissing,
-  async run(ctx): Promise<CheckResult> {
-    const p = ctx.params;
-    const cluster = ctx.integrations.k8s();
-    const evidence: Evidence[] = [];
-    const { namespace, selector } = await podSelector(ctx, evidence);
-    const pods = await cluster.listPods(namespace, selector);
-    evidence.push({
-      call: `GET /api/v1/namespaces/${namespace}/pods${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`,
-      cli: `kubectl get pods -n ${namespace}${selector ? ` -l ${selector}` : ''}`,
-    });
-    if (pods.length === 0) return { status: 'unknown', summary: `no pods match ${selector ?? 'the workload'} in ${namespace}: no logs to read`, evidence };
-
-    const container = ctx.target.k8s?.container;
-    const chosen = [...pods].sort(failingFirst).slice(0, p.logPodsMax);
-    const signals = emptySignals();
-    const examples: string[] = [];
-    const rows: string[][] = [];
-    let linesRead = 0;
-    let errorLines = 0;
-    let podsRead = 0;
-    for (const pod of chosen) {
+export const podLogsCheck = <P extends PodLogsParams>(title = 'Recent pod logs', options: PodLogsOptions = {}): Check<P> => {
+  const filter = options.lineFilter ? stateless(options.lineFilter) : ERROR_LINE;
+  const grep = options.grep ?? (options.lineFilter ? grepFor(options.lineFilter) : 'grep -i error');
+  const lineKinds = Object.entries(options.lineKinds ?? {}).map(([name, re]) => ({ name, re: stateless(re) }));
+  const kindNames = lineKinds.map((k) => k.name);
+  return {
+    id: LOGS,
+    title,
+    skipUnless: podTargetMissing,
+    async run(ctx): Promise<CheckResult> {
+      const p = ctx.params;
+      const cluster = ctx.integrations.k8s();
+      const evidence: Evidence[] = [];
+      const { namespace, selector } = await podSelector(ctx, evidence);
+      const pods = await cluster.listPods(namespace, selector);
       evidence.push({
-        call: `GET /api/v1/namespaces/${namespace}/pods/${pod.name}/log?tailLines=${p.logTailLines}${container ? `&container=${container}` : ''}`,
-        cli: `kubectl logs ${pod.name} -n ${namespace}${container ? ` -c ${container}` : ''} --tail=${p.logTailLines} | grep -i error`,
+        call: `GET /api/v1/namespaces/${namespace}/pods${selector ? `?labelSelector=${encodeURIComponent(selector)}` : ''}`,
+        cli: `kubectl get pods -n ${namespace}${selector ? ` -l ${selector}` : ''}`,
       });
-      let text: string;
-      try {
-        text = await cluster.podLogs(namespace, pod.name, p.logTailLines, container);
-      } catch (err) {
-        rows.push([pod.name, '-', '-', `unreadable: ${errorMessage(err)}`]);
-        continue;
+      if (pods.length === 0) return { status: 'unknown', summary: `no pods match ${selector ?? 'the workload'} in ${namespace}: no logs to read`, evidence };
+
+      const container = ctx.target.k8s?.container;
+      const chosen = [...pods].sort(failingFirst).slice(0, p.logPodsMax);
+      const signals = emptySignals();
+      const kinds: Record<string, number> = Object.fromEntries(kindNames.map((k) => [k, 0]));
+      const examples: string[] = [];
+      const rows: string[][] = [];
+      let linesRead = 0;
+      let errorLines = 0;
+      let matchedLines = 0;
+      let podsRead = 0;
+      for (const pod of chosen) {
+        evidence.push({
+          call: `GET /api/v1/namespaces/${namespace}/pods/${pod.name}/log?tailLines=${p.logTailLines}${container ? `&container=${container}` : ''}`,
+          cli: `kubectl logs ${pod.name} -n ${namespace}${container ? ` -c ${container}` : ''} --tail=${p.logTailLines} | ${grep}`,
+        });
+        let text: string;
+        try {
+          text = await cluster.podLogs(namespace, pod.name, p.logTailLines, container);
+        } catch (err) {
+          rows.push([pod.name, '-', '-', ...kindNames.map(() => '-'), `unreadable: ${errorMessage(err)}`]);
+          continue;
+        }
+        podsRead += 1;
+        const lines = text.split('\n').filter((l) => l.trim() !== '');
+        const errors = lines.filter((l) => ERROR_LINE.test(l));
+        const matched = filter === ERROR_LINE ? errors : lines.filter((l) => filter.test(l));
+        const podKinds = lineKinds.map(({ re }) => matched.filter((l) => re.test(l)).length);
+        for (const line of lines) countSignals(line, signals);
+        lineKinds.forEach(({ name }, i) => (kinds[name] = (kinds[name] ?? 0) + podKinds[i]!));
+        linesRead += lines.length;
+        errorLines += errors.length;
+        matchedLines += matched.length;
+        for (const line of matched.slice(-p.logExampleLines)) examples.push(`${pod.name}: ${truncateText(redactSecrets(line.trim()), EXAMPLE_CHARS, '…')}`);
+        rows.push([pod.name, String(lines.length), String(errors.length), ...podKinds.map(String), pod.ready ? 'ready' : 'not ready']);
       }
-      podsRead += 1;
-      const lines = text.split('\n').filter((l) => l.trim() !== '');
-      const errors = lines.filter((l) => ERROR_LINE.test(l));
-      for (const line of lines) countSignals(line, signals);
-      linesRead += lines.length;
-      errorLines += errors.length;
-      for (const line of errors.slice(-p.logExampleLines)) examples.push(`${pod.name}: ${truncateText(redactSecrets(line.trim()), EXAMPLE_CHARS, '…')}`);
-      rows.push([pod.name, String(lines.length), String(errors.length), pod.ready ? 'ready' : 'not ready']);
-    }
-    const table: DetailBlock = { kind: 'table', columns: ['pod', 'lines', 'error lines', 'state'], rows };
-    if (podsRead === 0) {
-      return { status: 'unknown', summary: `could not read the logs of ${chosen.map((x) => x.name).join(', ')}`, details: [table], evidence };
-    }
-    const status: Status = errorLines >= p.logErrorLinesCrit ? 'crit' : errorLines >= p.logErrorLinesWarn ? 'warn' : 'ok';
-    const named = Object.entries(signals)
-      .filter(([, n]) => n > 0)
-      .map(([k, n]) => `${SIGNAL_WORDS[k as keyof LogSignalCounts]} ×${n}`);
-    const shown = examples.slice(-p.logExampleLines);
-    const data: LogsData = { podsRead, linesRead, errorLines, signals };
-    return {
-      status,
-      summary:
-        `${errorLines} error line(s) in the last ${p.logTailLines} lines of ${podsRead} pod(s)` + (named.length > 0 ? `; ${named.join(', ')}` : ''),
-      details: [table, ...(shown.length > 0 ? [{ kind: 'text' as const, text: shown.join('\n') }] : [])],
-      evidence,
-      data: { ...data },
-    };
-  },
-});
+      const table: DetailBlock = { kind: 'table', columns: ['pod', 'lines', 'error lines', ...kindNames.map((k) => `${k} lines`), 'state'], rows };
+      if (podsRead === 0) {
+        return { status: 'unknown', summary: `could not read the logs of ${chosen.map((x) => x.name).join(', ')}`, details: [table], evidence };
+      }
+      const status: Status = errorLines >= p.logErrorLinesCrit ? 'crit' : errorLines >= p.logErrorLinesWarn ? 'warn' : 'ok';
+      const named = Object.entries(signals)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${SIGNAL_WORDS[k as keyof LogSignalCounts]} ×${n}`);
+      // `2 error line(s)`, or with kinds `2 error, 1 connect, 2 disconnect line(s)`.
+      const counted = [`${errorLines} error`, ...kindNames.map((k) => `${kinds[k]} ${k}`)].join(', ');
+      const shown = examples.slice(-p.logExampleLines);
+      const data: LogsData = { podsRead, linesRead, errorLines, matchedLines, kinds, signals };
+      return {
+        status,
+        summary:
+          `${counted} line(s) in the last ${p.logTailLines} lines of ${podsRead} pod(s)` + (named.length > 0 ? `; ${named.join(', ')}` : ''),
+        details: [table, ...(shown.length > 0 ? [{ kind: 'text' as const, text: shown.join('\n') }] : [])],
+        evidence,
+        data: { ...data },
+      };
+    },
+  };
+};
+
+/** Without g or y, `test` keeps no lastIndex between lines. */
+function stateless(re: RegExp): RegExp {
+  return re.global || re.sticky ? new RegExp(re.source, re.flags.replace(/[gy]/g, '')) : re;
+}
+
+/**
+ * `grep -iE "(a|b)"` for a RegExp's source: the same filter on a terminal, for sources that are also POSIX
+ * extended regular expressions (pass `grep` for any other).
+ */
+function grepFor(re: RegExp): string {
+  return `grep ${re.flags.includes('i') ? '-iE' : '-E'} "${re.source.replace(/["\\$`]/g, '\\$&')}"`;
+}
 
 const SIGNAL_WORDS: Record<keyof LogSignalCounts, string> = {
   tooManyConnections: '"too many connections"',

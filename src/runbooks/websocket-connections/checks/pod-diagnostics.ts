@@ -32,12 +32,31 @@ function withRunbookCommand(check: Check<WebSocketParams>, what: string, cli: (c
   };
 }
 
+/** The runbook's `grep -E "(connect|disconnect|error)"`, case-insensitive (`ERROR`, `Client connected`). */
+export const CONNECTION_EVENT_LINE = /(connect|disconnect|error)/i;
+
 /**
- * Diagnosis 4 "Check Connection Logs": the recent log tail of the pods most likely to be failing, error lines and
- * connection symptoms (refused, timeouts, OOM, too many connections) counted. Lines are redacted and cut short by
- * the shared check; the renderers escape them.
+ * Connection events among those lines, counted apart: `client connected`, `reconnecting` (not `connection refused`,
+ * which is a failure rather than an event, nor `disconnected`); and `disconnect…` of any form.
  */
-export const connectionLogsCheck = withRunbookCommand(podLogsCheck<WebSocketParams>('Connection logs'), 'Check connection events', (ctx) => {
+export const CONNECTION_EVENT_KINDS = {
+  connect: /(?<!dis)connect(ed|ing|s)?\b/i,
+  disconnect: /disconnect/i,
+} as const;
+
+/**
+ * Diagnosis 4 "Check Connection Logs": the recent log tail of the pods most likely to be failing, filtered as the
+ * runbook's grep does, with connects, disconnects, error lines and connection symptoms (refused, timeouts, OOM,
+ * too many connections) counted; the status is judged on the error lines. Lines are redacted and cut short by the
+ * shared check; the renderers escape them.
+ */
+const connectionLogs = podLogsCheck<WebSocketParams>('Connection logs', {
+  // Shown as `grep -iE "(connect|disconnect|error)"` in each pod's evidence.
+  lineFilter: CONNECTION_EVENT_LINE,
+  lineKinds: CONNECTION_EVENT_KINDS,
+});
+
+export const connectionLogsCheck = withRunbookCommand(connectionLogs, 'Check connection events', (ctx) => {
   const pods = podsArg(ctx);
   return pods && `kubectl logs ${pods.arg} -n ${pods.namespace} --tail=${ctx.params.logTailLines} | grep -E "(connect|disconnect|error)"`;
 });
