@@ -11,6 +11,8 @@ import { IncidentStore, type Incident, type LastJob } from './incident-store.js'
 import { StormTracker } from './storm-tracker.js';
 
 const STORM_REFRESH_MS = 2000;
+const STORM_SUMMARY_RETRY_MS = 30_000;
+const STORM_SUMMARY_RETRY_FOR_MS = 3600_000;
 
 export interface AlertJobResult {
   action: 'opened' | 'repeated' | 'resolved' | 'stale' | 'storm' | 'ignored' | 'refreshed';
@@ -28,9 +30,9 @@ export async function processAlertJob(rt: Runtime, job: Job<AlertJob>): Promise<
   if (data.kind === 'escalate') return escalate(rt, store, data.key, data.episode, data.tier);
   const { alert, receivedAtMs } = data;
   const key = alertKey(alert);
-  // The job's id is the delivery's, and is reused when the same delivery comes again after the job was removed: the
-  // creation time tells this job's retries apart from a later notification.
-  const delivery: Omit<LastJob, 'action'> = { id: `${job.id ?? deliveryKey(alert)}@${job.timestamp}`, receivedAtMs, delivery: deliveryKey(alert) };
+  // The job's id is the delivery's, and is reused when the same delivery comes again (after the job was removed,
+  // or revived after it failed): the webhook's nonce tells this job's retries apart from a later notification.
+  const delivery: Omit<LastJob, 'action'> = { id: data.deliveryId ?? `${job.id ?? deliveryKey(alert)}@${job.timestamp}`, receivedAtMs, delivery: deliveryKey(alert) };
   return store.withLock(key, async () => {
     const existing = await store.get(key);
     // An earlier attempt of this very job changed the incident and then failed on Slack or the queue: finish what
@@ -225,6 +227,13 @@ async function resolve(
     rt.log.info({ alert: alertName(alert) }, 'resolve for an alert with no open incident');
     return { action: 'ignored', key };
   }
+  const started = alert.source === 'prometheus' ? startedAt(alert) : undefined;
+  if (started !== undefined && incident.startedAtMs !== undefined && started < incident.startedAtMs) {
+    // The resolve of an earlier episode, delivered late (a retried job overtaken by a new firing): the episode
+    // firing now is not over. (A new episode merged into an open thread keeps the thread's first start.)
+    rt.log.info({ alert: alertName(alert) }, 'resolve for an earlier episode ignored');
+    return { action: 'ignored', key };
+  }
   const now = delivery.receivedAtMs;
   incident.state = 'resolved';
   incident.resolvedAtMs = now;
@@ -356,6 +365,16 @@ async function refreshStorm(rt: Runtime, storms: StormTracker, channel: string, 
   const s = await storms.summary(channel, stormId);
   if (!s.ts) {
     // Not posted yet (the storm's first alert is posting it, or failed to): post it now, with the latest counts.
+    // Another attempt is booked first, so a Slack outage longer than this job's retries cannot leave the storm
+    // without a summary; it stops once the summary exists, or after an hour of trying.
+    if (Date.now() - Number(stormId) < STORM_SUMMARY_RETRY_FOR_MS) {
+      const next = Math.floor(Date.now() / STORM_SUMMARY_RETRY_MS) + 1;
+      await rt.alertQueue.add(
+        'storm-refresh',
+        { kind: 'storm-refresh', channel, stormId },
+        { jobId: jobId('storm-summary', channel, stormId, String(next)), delay: STORM_SUMMARY_RETRY_MS },
+      );
+    }
     await ensureStormSummary(rt, storms, channel, stormId, incidentPolicy(rt.catalog).stormThreshold);
     await scheduleStormRefresh(rt, channel, stormId);
     return { action: 'refreshed' };

@@ -50,7 +50,7 @@ export class SlackOutbox {
     await this.whenReady();
     const job = await this.queue.add(call.method, call, dedupeKey ? { jobId: dedupeKey } : {});
     // A producer retrying after Slack was down for longer than our retries must get a new try, not the old failure.
-    if (dedupeKey) await reviveIfFailed(this.connection, this.queue, [job]);
+    if (dedupeKey) await reviveIfFailed(this.connection, this.queue, [job], () => call);
     const state = await job.getState();
     if (state === 'completed') return (await this.queue.getJob(job.id!))?.returnvalue as SlackCallResult;
     return (await job.waitUntilFinished(this.events, WAIT_MS)) as SlackCallResult;
@@ -59,7 +59,7 @@ export class SlackOutbox {
   /** Queue a write without waiting (an ephemeral refusal, a fire-and-forget notice). */
   async enqueue(call: SlackCall, dedupeKey?: string): Promise<void> {
     const job = await this.queue.add(call.method, call, dedupeKey ? { jobId: dedupeKey } : {});
-    if (dedupeKey) await reviveIfFailed(this.connection, this.queue, [job]);
+    if (dedupeKey) await reviveIfFailed(this.connection, this.queue, [job], () => call);
   }
 
   async close(): Promise<void> {

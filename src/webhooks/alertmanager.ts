@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Runtime } from '../app/runtime.js';
 import { parseAlertmanagerWebhook } from '../alerts/alertmanager-payload.js';
@@ -36,17 +36,14 @@ export function alertmanagerWebhook(rt: Runtime) {
       const alerts = alertsFromAlertmanager(payload);
       const receivedAtMs = Date.now();
       requireQueueConnection(rt.redis);
-      const jobs = await durably(
-        rt.alertQueue.addBulk(
-          alerts.map((alert) => ({
-            name: 'alert',
-            data: { kind: 'alert' as const, alert, receivedAtMs },
-            opts: { jobId: jobId('alert', deliveryKey(alert)) },
-          })),
-        ),
-      );
-      // A delivery whose earlier processing failed for good (Slack down for long) gets processed again.
-      await durably(reviveIfFailed(rt.redis, rt.alertQueue, jobs));
+      const batch = alerts.map((alert) => ({
+        name: 'alert',
+        data: { kind: 'alert' as const, alert, receivedAtMs, deliveryId: randomUUID() },
+        opts: { jobId: jobId('alert', deliveryKey(alert)) },
+      }));
+      const jobs = await durably(rt.alertQueue.addBulk(batch));
+      // A delivery whose earlier processing failed for good (Slack down for long) gets processed again, as this one.
+      await durably(reviveIfFailed(rt.redis, rt.alertQueue, jobs, (i) => batch[i]!.data));
       for (const alert of alerts) rt.metrics.alerts.inc({ source: 'prometheus', mapped: String('service' in routeAlert(rt.catalog, alert)) });
       if (payload.truncatedAlerts > 0) await reportTruncated(rt, payload.groupKey, payload.truncatedAlerts);
       sendJson(res, 200, { accepted: alerts.length });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Runtime } from '../app/runtime.js';
 import { alertFromSnsNotification, deliveryKey } from '../alerts/incoming-alert.js';
@@ -49,8 +50,9 @@ export function snsWebhook(rt: Runtime, opts: SnsWebhookOptions = {}) {
       }
       const alert = alertFromSnsNotification(envelope);
       requireQueueConnection(rt.redis);
-      const job = await durably(rt.alertQueue.add('alert', { kind: 'alert', alert, receivedAtMs: Date.now() }, { jobId: jobId('alert', deliveryKey(alert)) }));
-      await durably(reviveIfFailed(rt.redis, rt.alertQueue, [job]));
+      const data = { kind: 'alert' as const, alert, receivedAtMs: Date.now(), deliveryId: randomUUID() };
+      const job = await durably(rt.alertQueue.add('alert', data, { jobId: jobId('alert', deliveryKey(alert)) }));
+      await durably(reviveIfFailed(rt.redis, rt.alertQueue, [job], () => data));
       rt.metrics.alerts.inc({ source: 'cloudwatch', mapped: String('service' in routeAlert(rt.catalog, alert)) });
       sendJson(res, 200, { accepted: 1 });
     } catch (err) {

@@ -12,6 +12,7 @@ describe('a delivery that comes again after its job failed for good', () => {
   let client: Redis;
   let healthy = false;
   const runs: string[] = [];
+  const seen: unknown[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -23,6 +24,7 @@ describe('a delivery that comes again after its job failed for good', () => {
       'revive',
       async (job) => {
         runs.push(job.id!);
+        seen.push(job.data);
         if (!healthy) throw new Error('Slack is down');
         return 'posted';
       },
@@ -43,12 +45,15 @@ describe('a delivery that comes again after its job failed for good', () => {
     expect(runs).toEqual(['delivery-1', 'delivery-1']);
 
     healthy = true;
-    const again = await queue.add('post', {}, { jobId: 'delivery-1' });
+    const again = await queue.add('post', { attempt: 'second' }, { jobId: 'delivery-1' });
     // Without reviving, the add is a no-op and the job stays failed.
     expect(await again.getState()).toBe('failed');
-    expect(await reviveIfFailed(client, queue, [again])).toBe(1);
+    expect(await reviveIfFailed(client, queue, [again], () => ({ attempt: 'second' }))).toBe(1);
     expect(await again.waitUntilFinished(events, 10_000)).toBe('posted');
     expect(runs).toHaveLength(3);
+    // It ran as the delivery that came again, not as the one that failed.
+    expect((await queue.getJob('delivery-1'))?.data).toEqual({ attempt: 'second' });
+    expect(seen.at(-1)).toEqual({ attempt: 'second' });
   });
 
   it('leaves completed and waiting jobs alone', async () => {

@@ -76,7 +76,7 @@ export function alertResolvedReply(name: string, firedMs: number): SlackMessage 
 
 export function alertInsufficientDataReply(name: string, reason: string): SlackMessage {
   const text = `:grey_question: *${escapeMrkdwn(name)}* went to INSUFFICIENT_DATA: the alarm's metric stopped reporting (the database or its exporter may be down). The incident stays open until the alarm is OK.${reason ? `\n> ${escapeMrkdwn(oneLine(reason, 500))}` : ''}`;
-  return { text: oneLine(`${name}: insufficient data`), blocks: [section(text)] };
+  return { text: oneLine(`${escapeMrkdwn(name)}: insufficient data`), blocks: [section(text)] };
 }
 
 export function alertStaleReply(name: string, silentMs: number): SlackMessage {
