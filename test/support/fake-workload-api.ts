@@ -91,6 +91,9 @@ export interface RecordedRequest {
 export class FakeWorkloadApi {
   readonly requests: RecordedRequest[] = [];
   readonly kubeconfigPath: string;
+  /** Reads of the workload to answer 500 after its next change (a flaky API server mid-rollout). */
+  failReadsAfterChange = 0;
+  private failReadsNow = 0;
   private generation = 4;
   private observedGeneration = 4;
   private restartedAt: string | undefined;
@@ -163,7 +166,14 @@ export class FakeWorkloadApi {
   private route(method: string, url: URL, body: string): { code: number; json?: unknown; text?: string } {
     const s = this.state;
     const path = url.pathname;
-    if (path === this.workloadPath && method === 'GET') return { code: 200, json: this.workloadJson() };
+    if (path === this.workloadPath && method === 'GET') {
+      if (this.failReadsNow > 0) {
+        this.failReadsNow -= 1;
+        return { code: 500, json: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'etcdserver: request timed out', code: 500 } };
+      }
+      return { code: 200, json: this.workloadJson() };
+    }
+    if (method === 'PATCH') this.failReadsNow = this.failReadsAfterChange;
     if (path === this.workloadPath && method === 'PATCH') {
       const patch = JSON.parse(body) as { spec?: { template?: { metadata?: { annotations?: Record<string, string> } } } };
       this.restartedAt = patch.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'] ?? this.restartedAt;

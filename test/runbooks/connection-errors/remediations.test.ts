@@ -75,6 +75,19 @@ describe('connection-errors remediations against the StatefulSet', () => {
     );
   });
 
+  it('waits out a flaky API server during the rollout instead of calling the restart partly done', async () => {
+    cluster = await startVectorizerCluster(readyPods(3));
+    const plan = (await runDiagnosis(target())).proposals.find((p) => p.remediationId === 'rollout-restart')!;
+    cluster.state.onRollout = () => vectorizer.setErrorRates({ too_many_connections: 0 });
+    cluster.failReadsAfterChange = 2;
+
+    const outcome = await applyRemediation(target(), plan);
+
+    expect(outcome.partial).toBeUndefined();
+    expect(outcome.execution!.summary).toMatch(/rollout complete after \d+ s \(3\/3 ready, 3 updated\)$/);
+    expect(outcome.verification).toMatchObject({ ok: true });
+  });
+
   it('re-measures the connection errors it restarted for, and does not call pods that came back a recovery while clients are still refused', async () => {
     cluster = await startVectorizerCluster(readyPods(3));
     const report = await runDiagnosis(target());

@@ -2,7 +2,7 @@ import { rolloutStatus } from '../../../integrations/k8s/rollout-status.js';
 import type { FindingsById, Remediation, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
 import { describeWorkload, workloadPath } from './workload-ref.js';
 import { assertPlanWorkload, requireWorkload, workloadTargetKey, type RolloutWaitParams } from './plan-workload.js';
-import { describeReplicas, describeUnfinished, waitForWorkload } from './wait-for-workload.js';
+import { describeWait, waitForWorkload } from './wait-for-workload.js';
 import { planTriggers, verifyAllOk, verifyImproved, type FindingJudge } from './verify-after.js';
 
 export interface RestartSpec<P> {
@@ -63,14 +63,7 @@ export function restartWorkloadRemediation<P extends RolloutWaitParams>(spec: Re
         pollMs: ctx.params.rolloutPollSeconds * 1000,
         signal: ctx.signal,
       });
-      const secs = Math.round(wait.waitedMs / 1000);
-      return {
-        summary:
-          `restart of ${describeWorkload(ref)} requested at ${stamp}; ` +
-          (wait.reached
-            ? `rollout complete after ${secs} s (${describeReplicas(wait.status)})`
-            : `rollout NOT complete after ${secs} s (${describeUnfinished(wait.status)})`),
-      };
+      return { summary: `restart of ${describeWorkload(ref)} requested at ${stamp}; ${describeWait(wait, { done: 'rollout complete', notDone: 'rollout NOT complete', replicasWhenDone: true })}` };
     },
     verify(plan, before, after): VerificationOutcome {
       const triggers = planTriggers(plan);

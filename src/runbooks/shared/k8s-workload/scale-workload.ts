@@ -5,7 +5,7 @@ import { describeWorkload, workloadPath } from './workload-ref.js';
 import { measured } from '../finding-data.js';
 import { assertPlanWorkload, requireWorkload, workloadTargetKey, type RolloutWaitParams } from './plan-workload.js';
 import { replicaBounds, scaleOutChoices } from './replica-choices.js';
-import { describeUnfinished, waitForWorkload } from './wait-for-workload.js';
+import { describeWait, waitForWorkload } from './wait-for-workload.js';
 import { planTriggers, verifyAllOk, verifyImproved, type FindingJudge } from './verify-after.js';
 import { WORKLOAD, type WorkloadData } from './workload-check.js';
 
@@ -121,13 +121,8 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
         (s) => s.desiredReplicas === n && rolloutStatus(s).done,
         { timeoutMs: ctx.params.rolloutWaitSeconds * 1000, pollMs: ctx.params.rolloutPollSeconds * 1000, signal: ctx.signal },
       );
-      const secs = Math.round(wait.waitedMs / 1000);
       const was = typeof plan.params.currentReplicas === 'number' ? plan.params.currentReplicas : '?';
-      return {
-        summary:
-          `scaled ${describeWorkload(ref)} from ${was} to ${n} replicas; ` +
-          (wait.reached ? `${n} ready after ${secs} s` : `NOT all ready after ${secs} s (${describeUnfinished(wait.status)})`),
-      };
+      return { summary: `scaled ${describeWorkload(ref)} from ${was} to ${n} replicas; ${describeWait(wait, { done: `${n} ready`, notDone: 'NOT all ready', replicasWhenDone: false })}` };
     },
     verify(plan, before, after): VerificationOutcome {
       const n = plan.params.replicas;
