@@ -59,6 +59,12 @@ function throttledErrorLog(log: Logger): (source: string, err: Error) => void {
   };
 }
 
+/**
+ * Remediations spend their time waiting (a rollout, a settle, a datapoint), one per target at most (the target
+ * lock): enough slots that fixes on several services at once, and plan expiries, do not queue behind each other.
+ */
+const REMEDIATE_CONCURRENCY = 8;
+
 /** What env and catalog only get wrong together: an alert endpoint with nowhere to post what matches no service. */
 export function deploymentProblems(env: Env, catalog: Catalog): string[] {
   const webhooks = [env.ALERTMANAGER_TOKEN ? 'ALERTMANAGER_TOKEN' : '', env.SNS_TOPIC_ARNS.length ? 'SNS_TOPIC_ARNS' : ''].filter(Boolean);
@@ -121,7 +127,7 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     slackOut = startSlackOutWorker({ connection: redis, prefix, client, log });
     workers.push(
       new Worker<DiagnoseJob>(QUEUE.diagnose, (job) => processDiagnoseJob(runtime, job), { connection: redis, prefix, concurrency: 8 }),
-      new Worker<RemediateJob | ExpireJob>(QUEUE.remediate, (job) => processRemediateJob(runtime, job), { connection: redis, prefix, concurrency: 2 }),
+      new Worker<RemediateJob | ExpireJob>(QUEUE.remediate, (job) => processRemediateJob(runtime, job), { connection: redis, prefix, concurrency: REMEDIATE_CONCURRENCY }),
       new Worker<AlertJob>(QUEUE.alert, (job) => processAlertJob(runtime, job), { connection: redis, prefix, concurrency: 64 }),
     );
     for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
