@@ -3,8 +3,10 @@ import type { Finding } from '../domain/finding.js';
 import { ConnbotError, errorMessage } from '../errors.js';
 import { Integrations } from '../integrations/integrations.js';
 import type { ResolvedTarget } from '../catalog/resolve-target.js';
-import { buildContext, runDiagnosis } from '../diagnosis/run-diagnosis.js';
+import { buildContext } from '../diagnosis/run-diagnosis.js';
+import { runCheck } from '../diagnosis/run-checks.js';
 import type {
+  AfterRemediation,
   ExecutionResult,
   FindingsById,
   Remediation,
@@ -40,7 +42,9 @@ export function findRemediation(resolved: ResolvedTarget, remediationId: string)
 
 /**
  * Execute an approved plan exactly as it was shown, then verify by re-running the checks it should improve.
- * `before` is measured right before executing, not taken from the (possibly old) report.
+ * `before` is measured right before executing, not taken from the (possibly old) report. What execute() returned
+ * is handed on explicitly: to the re-run checks (ctx.afterRemediation) and to verify(); nothing about the change
+ * travels through the integrations.
  */
 export async function applyRemediation(
   resolved: ResolvedTarget,
@@ -51,8 +55,14 @@ export async function applyRemediation(
   const remediation = findRemediation(resolved, plan.remediationId);
   const integrations = new Integrations(resolved.target, `services.${resolved.service}.envs.${resolved.env}`);
   try {
-    const measure = async () =>
-      (await runDiagnosis(resolved, { onlyChecks: plan.verifyChecks, integrations, log })).findings;
+    const checks = resolved.runbook.checks.filter((c) => plan.verifyChecks.includes(c.id));
+    const measure = async (afterRemediation?: AfterRemediation) => {
+      const ctx = {
+        ...buildContext(resolved, integrations, log, new AbortController().signal),
+        ...(afterRemediation ? { afterRemediation } : {}),
+      };
+      return Promise.all(checks.map((check) => runCheck(check, ctx)));
+    };
     const before = await measure();
     if (opts.dryRun) {
       return { executed: false, dryRun: true, before, after: before };
@@ -86,8 +96,10 @@ export async function applyRemediation(
       : (opts.settleMs ??
         (typeof remediation.settleMs === 'function' ? remediation.settleMs(resolved.params) : (remediation.settleMs ?? 0)));
     if (settle > 0) await new Promise((r) => setTimeout(r, settle));
-    const after = await measure();
-    const verification = (remediation.verify ?? defaultVerify)(plan, toMap(before), toMap(after));
+    const after = await measure({ plan, execution });
+    const verification = remediation.verify
+      ? remediation.verify(plan, toMap(before), toMap(after), execution)
+      : defaultVerify(plan, toMap(before), toMap(after));
     return { executed: true, dryRun: false, execution, ...(partial ? { partial } : {}), changes: [...changes], before, after, verification };
   } finally {
     await integrations.close();

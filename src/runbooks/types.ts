@@ -24,6 +24,19 @@ export interface RunbookContext<P = Record<string, unknown>> {
    * by the runner itself.) Absent outside runCheck.
    */
   evidence?: Evidence[];
+  /**
+   * Set only when the checks re-run to verify a remediation (applyRemediation's "after" measurement): the plan
+   * that ran and what its execute() returned, so a check can judge only what came after the change (e.g. keep
+   * the datapoints from after `execution.data` says the change finished). After a partial run `execution` is
+   * the "partly done" result, without `data`. Absent in a diagnosis and in the "before" measurement.
+   */
+  afterRemediation?: AfterRemediation;
+}
+
+/** What a verifying check is told about the change it measures (see RunbookContext.afterRemediation). */
+export interface AfterRemediation {
+  plan: RemediationPlan;
+  execution: ExecutionResult;
 }
 
 /** What a remediation's execute() receives. */
@@ -93,6 +106,12 @@ export interface RemediationPlan {
 export interface ExecutionResult {
   summary: string;
   details?: DetailBlock[];
+  /**
+   * What the remediation wants its own verify() and the re-run checks to know about how the change went (a
+   * rollout's end and when the change finished, a version number, …): JSON-serialisable, never shown raw, and
+   * owned by the remediation that returns it (read it with a type guard). Absent after a partial run.
+   */
+  data?: Record<string, unknown>;
 }
 
 export interface VerificationOutcome {
@@ -108,8 +127,12 @@ export interface Remediation<P = Record<string, unknown>> {
   plan(ctx: RunbookContext<P>, findings: FindingsById): Promise<RemediationPlan> | RemediationPlan;
   /** Report each change with `ctx.changed(...)` as it lands (see RemediationContext). */
   execute(ctx: RemediationContext<P>, plan: RemediationPlan): Promise<ExecutionResult>;
-  /** Judge the re-run checks; by default: better when no verify check got worse and one improved or is ok. */
-  verify?(plan: RemediationPlan, before: FindingsById, after: FindingsById): VerificationOutcome;
+  /**
+   * Judge the re-run checks; by default: better when no verify check got worse and one improved or is ok.
+   * `execution` is what execute() returned (after a partial run, the "partly done" result, without `data`);
+   * verify functions that do not need it may leave it out.
+   */
+  verify?(plan: RemediationPlan, before: FindingsById, after: FindingsById, execution?: ExecutionResult): VerificationOutcome;
   /** How long to wait before re-running the checks (let a rollout settle, let metrics arrive). */
   settleMs?: number | ((params: P) => number);
 }

@@ -16,23 +16,12 @@ import { runInsightsQuery, type InsightsQuery, type InsightsResult, type Insight
 import { describeDbCluster, describeDbInstances, type DbCluster, type DbInstance } from './rds-cluster.js';
 import { getParameter, putStringParameter, type SsmParameter } from './ssm-parameter.js';
 
-/** One UpdateService made through this client, and how the deployment it started ended once watched. */
-export interface ServiceChange {
-  ref: EcsServiceRef;
-  update: ServiceUpdate;
-  /** Epoch ms when UpdateService answered. */
-  requestedAt: number;
-  /** The PRIMARY deployment of the UpdateService answer: the one this change created (or resized). */
-  deploymentId: string | undefined;
-  watch?: DeploymentWatch;
-}
-
 /**
  * The AWS account one service env lives in, as the catalog names it (region, optional role). Clients are shared
  * process-wide (see aws-clients.ts); what this object owns is the Logs Insights queries it started, which it
- * stops when closed so an abandoned check does not leave a query scanning, and the record of the ECS changes
- * made through it. One remediation uses one of these for measuring before, changing, and measuring after, so
- * the checks that verify a change can ask when it finished (serviceChange) and judge only what came after.
+ * stops when closed so an abandoned check does not leave a query scanning. It keeps no record of the changes
+ * made through it: a remediation reports how its change went in its execution result, which applyRemediation
+ * hands to the checks that verify it and to verify() (see RunbookContext.afterRemediation).
  */
 export class AwsTargetClient {
   readonly region: string;
@@ -42,7 +31,6 @@ export class AwsTargetClient {
   readonly partition: string;
   private readonly identity: AwsIdentity;
   private readonly runningQueries = new Map<string, () => Promise<boolean>>();
-  private readonly changes: ServiceChange[] = [];
 
   constructor(readonly target: AwsTarget) {
     this.region = target.region;
@@ -82,29 +70,13 @@ export class AwsTargetClient {
     return describeService(awsClient('ecs', this.identity), this.roleArn, ref, this.ecsIam('ecs:DescribeServices', ref), signal);
   }
 
-  /** UpdateService, recorded (see serviceChange) once AWS has accepted it. */
-  async updateService(ref: EcsServiceRef, update: ServiceUpdate): Promise<EcsServiceState> {
-    const state = await updateService(awsClient('ecs', this.identity), this.roleArn, ref, update, this.ecsIam('ecs:UpdateService', ref));
-    this.changes.push({
-      ref: { ...ref },
-      update: { ...update },
-      requestedAt: Date.now(),
-      deploymentId: state.deployments.find((d) => d.status === 'PRIMARY')?.id,
-    });
-    return state;
+  updateService(ref: EcsServiceRef, update: ServiceUpdate): Promise<EcsServiceState> {
+    return updateService(awsClient('ecs', this.identity), this.roleArn, ref, update, this.ecsIam('ecs:UpdateService', ref));
   }
 
-  /** Watch the deployment a change created until it ends (see watchDeployment); the end is recorded with the change. */
-  async watchDeployment(ref: EcsServiceRef, deploymentId: string | undefined, opts: WatchOptions): Promise<DeploymentWatch> {
-    const watch = await watchDeployment(awsClient('ecs', this.identity), this.roleArn, ref, deploymentId, this.ecsIam('ecs:DescribeServices', ref), opts);
-    const change = this.serviceChange(ref);
-    if (change && change.deploymentId === deploymentId) change.watch = watch;
-    return watch;
-  }
-
-  /** The latest UpdateService this client made on the service, if any. */
-  serviceChange(ref: EcsServiceRef): ServiceChange | undefined {
-    return this.changes.findLast((c) => c.ref.cluster === ref.cluster && c.ref.service === ref.service);
+  /** Watch the deployment a change created until it ends (see watchDeployment). */
+  watchDeployment(ref: EcsServiceRef, deploymentId: string | undefined, opts: WatchOptions): Promise<DeploymentWatch> {
+    return watchDeployment(awsClient('ecs', this.identity), this.roleArn, ref, deploymentId, this.ecsIam('ecs:DescribeServices', ref), opts);
   }
 
   getParameter(name: string, signal?: AbortSignal): Promise<SsmParameter> {

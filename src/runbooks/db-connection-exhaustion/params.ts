@@ -32,7 +32,7 @@ export const DbConnectionParams = z.strictObject({
    * task means connections are not pooled (or leak).
    */
   connectionsPerTaskWarn: z.number().min(1).default(30),
-  /** Not in the runbook: CPUUtilization of the cluster, the dashboard's second metric. */
+  /** Not in the runbook: CPUUtilization of the writer (Role=WRITER), the dashboard's second metric. */
   cpuWarnPct: z.number().min(1).max(100).default(80),
   cpuCritPct: z.number().min(1).max(100).default(95),
   /** "--start-time $(date -d '15 minutes ago' +%s)": the application-log window. */

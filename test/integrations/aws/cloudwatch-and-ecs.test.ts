@@ -1,5 +1,5 @@
 import { CloudWatchClient, GetMetricDataCommand, GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
-import { AccessDeniedException, DescribeServicesCommand, ECSClient, ECSServiceException, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { AccessDeniedException, DescribeServicesCommand, ECSClient, ECSServiceException } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsTargetClient } from '../../../src/integrations/aws/aws-target.js';
@@ -134,19 +134,6 @@ describe('ECS service: watching the deployment a change created', () => {
     ecs.on(DescribeServicesCommand).rejects(throttled());
     const watch = await aws().watchDeployment(ref, OURS, { maxWaitSeconds: 0.1, pollSeconds: 0.01 });
     expect(watch).toMatchObject({ end: 'timed-out', reason: 'not stable within 0.1 s (no DescribeServices answer; the last DescribeServices was throttled: ThrottlingException)' });
-  });
-
-  it('records the change and how its deployment ended, for the checks that verify it', async () => {
-    ecs.on(UpdateServiceCommand).resolves({ service: service([{ id: OURS, rolloutState: 'IN_PROGRESS', running: 0 }, OLD]).services[0] });
-    ecs.on(DescribeServicesCommand).resolves(service([{ id: OURS, rolloutState: 'COMPLETED' }]));
-    const client = aws();
-    expect(client.serviceChange(ref)).toBeUndefined();
-    const updated = await client.updateService(ref, { forceNewDeployment: true });
-    const change = client.serviceChange(ref)!;
-    expect(change).toMatchObject({ deploymentId: OURS, update: { forceNewDeployment: true } });
-    const watch = await client.watchDeployment(ref, updated.deployments[0]!.id, fast);
-    expect(client.serviceChange(ref)!.watch).toBe(watch);
-    expect(client.serviceChange({ ...ref, service: 'other' })).toBeUndefined();
   });
 
   it('reads a MISSING failure as not found', async () => {

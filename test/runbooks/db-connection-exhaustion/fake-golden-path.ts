@@ -22,8 +22,10 @@ export * from './golden-path-names.js';
  * UpdateService, and CloudWatch behaves as RDS does — one DatabaseConnections sample per instance per minute,
  * the minute's datapoint stamped with its start and published `publishLagSeconds` after the minute ends, each
  * minute's value the state in that minute. Aurora's dimensions aggregate as CloudWatch does: Role=WRITER is the
- * writer alone; the cluster dimension alone takes every instance's sample, so its Maximum is the busiest
- * instance, its Average the mean over instances and its Sum (at 60 s) the total.
+ * writer alone, Role=READER the reader; the cluster dimension alone takes every instance's sample, so its Maximum
+ * is the busiest instance, its Average the mean over instances (a pegged writer beside an idle reader averages
+ * about 50 % CPU) and its Sum (at 60 s) the total. Each metric has its own value per role (DatabaseConnections,
+ * CPUUtilization), as a writer and a mostly idle reader do.
  */
 const TASK_DEF = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/golden-path-app-prod:42`;
 const NEW_DEPLOYMENT = 'ecs-svc/9182736450918273645';
@@ -59,7 +61,10 @@ export interface GoldenPathState {
   readerConnections: number;
   /** Container Insights RunningTaskCount; undefined when Container Insights is off. */
   runningTasks?: (minutesAgo: number) => number;
-  cpu: (minutesAgo: number) => number;
+  /** CPUUtilization of the writer, which takes the application's queries … */
+  writerCpu: (minutesAgo: number) => number;
+  /** … and of the reader, which only replicates and answers monitoring: mostly idle. */
+  readerCpu: (minutesAgo: number) => number;
   /** Newest first. */
   events: Array<{ minutesAgo: number; message: string }>;
   instanceClass: string;
@@ -208,8 +213,8 @@ export class FakeGoldenPath {
       writer = this.regimeAt(at)?.writer ?? this.state.writerConnections(ago);
       reader = this.state.readerConnections;
     } else if (metric === 'CPUUtilization') {
-      writer = this.state.cpu(ago);
-      reader = this.state.cpu(ago);
+      writer = this.state.writerCpu(ago);
+      reader = this.state.readerCpu(ago);
     } else {
       return [];
     }

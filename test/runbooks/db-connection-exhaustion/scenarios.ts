@@ -59,9 +59,10 @@ export function goldenPath(opts: Parameters<typeof catalogDoc>[0] = {}): Resolve
 
 const steady = (minutesAgo: number) => ({ minutesAgo, message: `(service ${SERVICE}) has reached a steady state.` });
 
-/** What every scenario shares: a reader with a few connections, ECS and CloudWatch at their usual pace. */
+/** What every scenario shares: a mostly idle reader with a few connections, ECS and CloudWatch at their usual pace. */
 const BASE = {
   readerConnections: 9,
+  readerCpu: (ago: number) => 4 + (((ago % 3) + 3) % 3),
   instanceClass: 'db.r6g.large',
   rollout: 'completes' as const,
   rolloutSeconds: 150,
@@ -80,7 +81,7 @@ export function leakState(): GoldenPathState {
     desired: 4,
     writerConnections: (ago) => 875 - 11 * ago,
     runningTasks: () => 4,
-    cpu: (ago) => 35 + (((ago % 4) + 4) % 4),
+    writerCpu: (ago) => 35 + (((ago % 4) + 4) % 4),
     events: [steady(30), steady(90)],
     logs: {
       byType: [
@@ -106,7 +107,7 @@ export function overloadState(opts: { containerInsights: boolean } = { container
     desired: 18,
     writerConnections: (ago) => tasks(ago) * 46 + ((((ago * 7) % 5) + 5) % 5) - 2,
     ...(opts.containerInsights ? { runningTasks: tasks } : {}),
-    cpu: (ago) => 55 + (((ago % 5) + 5) % 5),
+    writerCpu: (ago) => 55 + (((ago % 5) + 5) % 5),
     events: [
       steady(18),
       { minutesAgo: 20, message: `(service ${SERVICE}) has started 6 tasks: (task 3f2a9c1b7d8e4f60a1b2c3d4e5f60718) (task 9a8b7c6d5e4f30211f2e3d4c5b6a7980) (task 11c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6) (task 2b3c4d5e6f708192a3b4c5d6e7f80912) (task 4d5e6f708192a3b4c5d6e7f809123456) (task 5e6f708192a3b4c5d6e7f80912345678).` },
@@ -131,7 +132,7 @@ export function healthyState(): GoldenPathState {
     desired: 4,
     writerConnections: (ago) => 41 + (((ago % 3) + 3) % 3),
     runningTasks: () => 4,
-    cpu: () => 18,
+    writerCpu: () => 18,
     events: [steady(25)],
     logs: { byType: [], lines: [] },
     connectionsPerFreshTask: 10,

@@ -3,7 +3,7 @@ import type { MetricQuery, MetricSeries } from '../../../integrations/aws/cloudw
 import { errorMessage } from '../../../errors.js';
 import type { Check, RunbookContext } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
-import { changeFinishedAt, changeUnderVerification, clock } from '../after-change.js';
+import { clock, rolloutUnderVerification } from '../after-change.js';
 import { awsFailure } from '../aws-finding.js';
 import { minuteWindow } from '../metric-window.js';
 import { metricWidgetCli, rdsMetricCli } from '../cli.js';
@@ -28,9 +28,10 @@ const CALL_LIMIT_MS = 20_000;
  * (DBClusterIdentifier + Role=WRITER). The total over every instance is the cluster dimension's Sum at a 60 s
  * period (each instance publishes one sample a minute).
  *
- * After a remediation (a change recorded on the AWS client, see after-change.ts) only datapoints for minutes
- * starting at or after the change finished count; RDS publishes about a minute late, so the check polls for
- * the first one (postChangeWaitSeconds) and otherwise says there is none yet.
+ * When it re-runs to verify a remediation (ctx.afterRemediation, whose execution result says when the change
+ * finished; see after-change.ts) only datapoints for minutes starting at or after the change finished count;
+ * RDS publishes about a minute late, so the check polls for the first one (postChangeWaitSeconds) and otherwise
+ * says there is none yet.
  */
 export const dbConnectionsCheck: Check<DbConnectionParams> = {
   id: 'db-connections',
@@ -45,8 +46,7 @@ export const dbConnectionsCheck: Check<DbConnectionParams> = {
     const cluster = aws.rds!.cluster;
     const p = ctx.params;
     const client = ctx.integrations.aws();
-    const change = changeUnderVerification(client, aws);
-    const since = change ? changeFinishedAt(change) : undefined;
+    const since = rolloutUnderVerification(ctx)?.finishedAt;
     const query = (id: string, stat: string, periodSeconds: number, writer: boolean): MetricQuery => ({
       id,
       namespace: 'AWS/RDS',

@@ -3,14 +3,15 @@ import type { Evidence, Status } from '../../../domain/finding.js';
 import { redactSecrets } from '../../../domain/redact-secrets.js';
 import type { Check } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
-import { changeData, changeUnderVerification, clock, type ChangeData } from '../after-change.js';
+import { changeData, clock, rolloutUnderVerification, type ChangeData } from '../after-change.js';
 import { awsFailure } from '../aws-finding.js';
 import { describeServiceCli } from '../cli.js';
 import { classifyEvents, scaleOutEvents } from '../service-events.js';
 
 /**
- * Runbook step 5 and "Monitor deployment progress": tasks, deployments, and what the service did lately. After a
- * remediation (a change recorded on the AWS client) it also says how the deployment that change created ended.
+ * Runbook step 5 and "Monitor deployment progress": tasks, deployments, and what the service did lately. When it
+ * re-runs to verify a remediation (ctx.afterRemediation) it also says how the deployment that change created
+ * ended, as the execution result reports it, and whether it is still the service's.
  */
 export const ecsServiceCheck: Check<DbConnectionParams> = {
   id: 'ecs-service',
@@ -26,8 +27,8 @@ export const ecsServiceCheck: Check<DbConnectionParams> = {
     try {
       const client = ctx.integrations.aws();
       const svc = await client.describeService(ref, ctx.signal);
-      const recorded = changeUnderVerification(client, aws);
-      const change = recorded ? changeData(recorded, svc) : undefined;
+      const verifying = rolloutUnderVerification(ctx);
+      const change = verifying ? changeData(verifying, svc) : undefined;
       const since = Date.now() - p.lookbackMinutes * 60_000;
       const events = classifyEvents(svc.events.filter((e) => e.at >= since));
       const scaleOuts = scaleOutEvents(events, svc.deployments);
@@ -121,7 +122,6 @@ function describeChange(c: ChangeData): string {
     case 'timed-out':
       return `${id} had not finished when the wait ended at ${clock(c.finishedAt)} UTC, ${now}`;
     case 'not-watched':
-    case 'unwatched':
       return `${id} could not be watched (${c.reason ?? 'no DescribeServices answer'}), ${now}`;
   }
 }

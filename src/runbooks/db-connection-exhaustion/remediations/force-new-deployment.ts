@@ -44,7 +44,7 @@ export const forceNewDeployment: Remediation<DbConnectionParams> = {
     const { ref } = assertPlanTarget(ctx, plan);
     const outcome = await rollOut(ctx, ref, { forceNewDeployment: true });
     ctx.changed?.(`forced a new deployment of ${ref.service}`);
-    return { summary: `Forced a new deployment of ${ref.service}; ${outcome.text}`, details: outcome.details };
+    return { summary: `Forced a new deployment of ${ref.service}; ${outcome.text}`, details: outcome.details, data: { rollout: outcome.rollout } };
   },
-  verify: (_plan, before, after) => verifyRollout(before, after),
+  verify: (_plan, before, after, execution) => verifyRollout(before, after, execution),
 };

@@ -68,10 +68,11 @@ export const resetFailureMode: Remediation<DbConnectionParams> = {
     return {
       summary: `Set ${name} to ${NORMAL_MODE} (version ${version ?? '?'}); forced a new deployment of ${ref.service}; ${outcome.text}`,
       details: outcome.details,
+      data: { rollout: outcome.rollout, parameter: { name, value: NORMAL_MODE, version } },
     };
   },
-  verify(_plan, before, after) {
+  verify(_plan, before, after, execution) {
     const mode = measured(after, 'failure-mode')?.value;
-    return verifyRollout(before, after, { ok: mode === NORMAL_MODE, text: `failure mode ${String(mode ?? 'not measured')}` });
+    return verifyRollout(before, after, execution, { ok: mode === NORMAL_MODE, text: `failure mode ${String(mode ?? 'not measured')}` });
   },
 };

@@ -2,8 +2,8 @@ import type { AwsTarget } from '../../../catalog/schema.js';
 import type { DetailBlock } from '../../../domain/finding.js';
 import { ConnbotError, errorMessage } from '../../../errors.js';
 import type { DeploymentWatch, EcsServiceRef, RolloutEnd, ServiceUpdate } from '../../../integrations/aws/ecs-service.js';
-import type { FindingsById, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
-import { clock, isChangeData, type ChangeData } from '../after-change.js';
+import type { ExecutionResult, FindingsById, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
+import { clock, isChangeData, rolloutOf, type ChangeData, type RolloutData } from '../after-change.js';
 import { measured, num } from '../findings.js';
 import type { DbConnectionParams } from '../params.js';
 
@@ -63,6 +63,8 @@ export interface RolloutOutcome {
   /** One sentence for the execution summary. */
   text: string;
   details: DetailBlock[];
+  /** For the ExecutionResult's `data.rollout`: what verify() and the re-run checks judge the change by. */
+  rollout: RolloutData;
 }
 
 /**
@@ -74,6 +76,7 @@ export interface RolloutOutcome {
 export async function rollOut(ctx: Ctx, ref: EcsServiceRef, update: ServiceUpdate): Promise<RolloutOutcome> {
   const aws = ctx.integrations.aws();
   const updated = await aws.updateService(ref, update);
+  const requestedAt = Date.now();
   const deploymentId = updated.deployments.find((d) => d.status === 'PRIMARY')?.id;
   let watch: DeploymentWatch;
   try {
@@ -121,6 +124,15 @@ export async function rollOut(ctx: Ctx, ref: EcsServiceRef, update: ServiceUpdat
     running: final.running,
     desired: final.desired,
     text,
+    rollout: {
+      cluster: ref.cluster,
+      service: ref.service,
+      deploymentId,
+      end: watch.end,
+      reason: watch.reason,
+      requestedAt,
+      finishedAt: watch.endedAt,
+    },
     details: [
       {
         kind: 'table',
@@ -136,15 +148,18 @@ export async function rollOut(ctx: Ctx, ref: EcsServiceRef, update: ServiceUpdat
  * Improved only when the deployment the change created COMPLETED (and is still the service's), the service is
  * steady, and DatabaseConnections measured after the change finished is fine or lower than before. A FAILED or
  * rolled-back deployment is never "improved", whatever the numbers: a rollback restarts the tasks too, so
- * connections may well drop. `extra` adds a remediation's own condition.
+ * connections may well drop. How the rollout ended comes from the execution result (`data.rollout`), where the
+ * deployment is now from the re-run ecs-service check. `extra` adds a remediation's own condition.
  */
 export function verifyRollout(
   before: FindingsById,
   after: FindingsById,
+  execution: ExecutionResult | undefined,
   extra?: { ok: boolean; text: string },
 ): VerificationOutcome {
+  const rollout = rolloutOf(execution);
   const ecs = measured(after, 'ecs-service');
-  const change = isChangeData(ecs?.change) ? ecs.change : undefined;
+  const seen = isChangeData(ecs?.change) && ecs.change.deploymentId === rollout?.deploymentId ? ecs.change : undefined;
   const connsBeforeData = measured(before, 'db-connections');
   const connsAfterFinding = after.get('db-connections');
   const connsAfterData = measured(after, 'db-connections');
@@ -155,10 +170,10 @@ export function verifyRollout(
   const limit = num(connsAfterData, 'maxConnections') ?? num(connsBeforeData, 'maxConnections');
   const failed = ecs?.primaryRolloutState === 'FAILED';
   const steady = ecs?.steady === true;
-  const rollout = rolloutVerdict(change);
+  const verdict = rolloutVerdict(rollout, seen);
   const better =
     connsAfter !== undefined && (connsAfterFinding?.status === 'ok' || (connsBefore !== undefined && connsAfter < connsBefore));
-  const finishedAt = num(connsAfterData, 'changeFinishedAt');
+  const finishedAt = rollout?.finishedAt ?? num(connsAfterData, 'changeFinishedAt');
   const newestAt = num(connsAfterData, 'newestDatapointAt');
   const connsText =
     connsAfterData?.postChange === false
@@ -166,35 +181,35 @@ export function verifyRollout(
         `the newest datapoint is for the minute from ${newestAt ? clock(newestAt).slice(0, 5) : '?'} UTC)`
       : `DatabaseConnections ${connsBefore ?? '?'} → ${connsAfter ?? '?'}${limit ? ` of ${limit}` : ''} (${postChange ? connsAfterFinding?.status : (connsAfterFinding?.status ?? 'not measured')})`;
   const lines = [
-    rollout.text,
+    verdict.text,
     connsText,
     ecs
       ? `service ${failed ? 'deployment FAILED' : steady ? 'stable' : 'not stable'}: ${num(ecs, 'running')}/${num(ecs, 'desired')} running, ${num(ecs, 'deploymentCount')} deployment(s)`
       : 'service state not measured',
     ...(extra ? [extra.text] : []),
   ];
-  const ok = rollout.ok && steady && !failed && better && (extra?.ok ?? true);
+  const ok = verdict.ok && steady && !failed && better && (extra?.ok ?? true);
   return { ok, summary: `${ok ? 'improved' : 'not improved'} — ${lines.join('; ')}` };
 }
 
-function rolloutVerdict(change: ChangeData | undefined): { ok: boolean; text: string } {
-  if (!change) return { ok: false, text: 'how the ECS deployment ended was not measured' };
-  const id = change.deploymentId ?? '?';
-  const gone = change.present ? '' : '; it is no longer in the service';
-  switch (change.end) {
+/** `rollout`: how the watch ended (execute's result); `now`: our deployment in the re-run DescribeServices, if read. */
+function rolloutVerdict(rollout: RolloutData | undefined, now: ChangeData | undefined): { ok: boolean; text: string } {
+  if (!rollout) return { ok: false, text: 'how the ECS deployment ended was not measured' };
+  const id = rollout.deploymentId ?? '?';
+  const gone = now && !now.present ? '; it is no longer in the service' : '';
+  switch (rollout.end) {
     case 'completed':
-      if (!change.present) return { ok: false, text: `deployment ${id} completed, but is no longer in the service (replaced since)` };
-      if (change.rolloutStateNow === 'FAILED') return { ok: false, text: `deployment ${id} completed, then FAILED` };
-      return { ok: true, text: `deployment ${id} COMPLETED at ${clock(change.finishedAt)} UTC` };
+      if (!now) return { ok: false, text: `deployment ${id} COMPLETED at ${clock(rollout.finishedAt)} UTC, but where it is now was not measured` };
+      if (!now.present) return { ok: false, text: `deployment ${id} completed, but is no longer in the service (replaced since)` };
+      if (now.rolloutStateNow === 'FAILED') return { ok: false, text: `deployment ${id} completed, then FAILED` };
+      return { ok: true, text: `deployment ${id} COMPLETED at ${clock(rollout.finishedAt)} UTC` };
     case 'failed':
-      return { ok: false, text: `deployment ${id} FAILED: ${change.reason ?? 'no reason given'}${change.present ? '' : ' (rolled back)'}` };
+      return { ok: false, text: `deployment ${id} FAILED: ${rollout.reason ?? 'no reason given'}${now && !now.present ? ' (rolled back)' : ''}` };
     case 'rolled-back':
-      return { ok: false, text: `deployment ${id} rolled back: ${change.reason ?? 'gone from the service'}` };
+      return { ok: false, text: `deployment ${id} rolled back: ${rollout.reason ?? 'gone from the service'}` };
     case 'timed-out':
-      return { ok: false, text: `deployment ${id} did not finish in time (${change.reason ?? 'bound reached'})${gone}` };
+      return { ok: false, text: `deployment ${id} did not finish in time (${rollout.reason ?? 'bound reached'})${gone}` };
     case 'not-watched':
-      return { ok: false, text: `deployment ${id}: how it ended is unknown (${change.reason ?? 'not watched'})${gone}` };
-    case 'unwatched':
-      return { ok: false, text: `deployment ${id} was not watched to its end${gone}` };
+      return { ok: false, text: `how the ECS deployment ended was not measured (deployment ${id}: ${rollout.reason ?? 'not watched'})${gone}` };
   }
 }

@@ -83,11 +83,15 @@ export const scaleService: Remediation<DbConnectionParams> = {
     }
     const outcome = await rollOut(ctx, ref, { desiredCount: n });
     ctx.changed?.(`set the desired count of ${ref.service} to ${n}`);
-    return { summary: `Set desired count of ${ref.service} to ${n} (was ${current || '?'}); ${outcome.text}`, details: outcome.details };
+    return {
+      summary: `Set desired count of ${ref.service} to ${n} (was ${current || '?'}); ${outcome.text}`,
+      details: outcome.details,
+      data: { rollout: outcome.rollout, desiredCount: n },
+    };
   },
-  verify(plan, before, after) {
+  verify(plan, before, after, execution) {
     const desired = num(measured(after, 'ecs-service'), 'desired');
-    return verifyRollout(before, after, {
+    return verifyRollout(before, after, execution, {
       ok: desired === plan.params.desiredCount,
       text: `desired count ${desired ?? '?'} (asked ${String(plan.params.desiredCount)})`,
     });
