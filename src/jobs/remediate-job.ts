@@ -3,6 +3,7 @@ import type { Runtime } from '../app/runtime.js';
 import { approvalPolicy, cooldownMs, describeApprovers } from '../approvals/approval-policy.js';
 import { resolveTarget } from '../catalog/resolve-target.js';
 import { errorMessage } from '../errors.js';
+import { escapeMrkdwn } from '../render/slack/mrkdwn.js';
 import { applyRemediation, type RemediationOutcome } from '../remediation/apply-remediation.js';
 import {
   deleteIfValue,
@@ -51,6 +52,12 @@ export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob | E
   const state = await rt.pending.state(pendingId);
   if (!pending || !state) return { executed: false, reason: 'unknown or expired remediation' };
   if (!(await rt.pending.transition(pendingId, 'approved', 'executing'))) {
+    // Running already, and this is the job again after its worker died mid-run (BullMQ's stalled-job recovery):
+    // the run cannot be resumed, and the thread must not wait forever for an outcome that will not come.
+    if (state.status === 'executing' && job.attemptsStarted > 1) {
+      const { marked: _, ...result } = await interrupted(rt, pending, 'the worker running it stopped (restart or crash)');
+      return result;
+    }
     return { executed: false, reason: `status is ${state.status}, not approved` };
   }
   const approvedBy = state.decidedBy ?? 'unknown';
@@ -62,8 +69,29 @@ export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob | E
       jobId('rem', pendingId, step(name)),
     );
   const log = rt.log.child({ pendingId, remediation: pending.plan.remediationId });
-  const { plan } = pending;
+  try {
+    return await runApproved(rt, pending, state, approvedBy, post, log, timings);
+  } catch (err) {
+    // Redis or Slack failed around the run (taking the lock, the cool-down, the audit): say so rather than leave
+    // the plan "running" with no outcome. Once the outcome is recorded, the failure is only the report's.
+    log.error({ err: errorMessage(err) }, 'remediation run interrupted');
+    const { marked, ...result } = await interrupted(rt, pending, errorMessage(err));
+    if (!marked) throw err;
+    return result;
+  }
+}
 
+async function runApproved(
+  rt: Runtime,
+  pending: PendingRemediation,
+  state: { chosen?: string | undefined },
+  approvedBy: string,
+  post: (msg: { text: string; blocks?: unknown[] }, name: string) => Promise<unknown>,
+  log: Runtime['log'],
+  timings: RemediateTimings,
+): Promise<RemediateResult> {
+  const pendingId = pending.id;
+  const { plan } = pending;
   if (rt.env.DRY_RUN) {
     const outcome = await run(rt, pending, state.chosen, log);
     return report(rt, pending, approvedBy, outcome, post);
@@ -102,17 +130,46 @@ export async function processRemediateJob(rt: Runtime, job: Job<RemediateJob | E
       return { executed: false, reason };
     }
     outcome = await run(rt, pending, state.chosen, log);
-    if (outcome.executed) {
+    if (changedSomething(outcome)) {
       // Counted from the end of the run, so the window is whole however long the rollout took.
       await rt.redis.set(cooldownKey, cooldownValue, 'PX', window);
     } else {
-      // Nothing changed (refused by AWS on the first call, plan out of date, out of bounds): a retry is allowed.
+      // Nothing changed (refused by AWS on the first call, plan out of date, out of bounds, every client spared):
+      // a retry is allowed.
       await deleteIfValue(rt.redis, cooldownKey, cooldownValue);
     }
   } finally {
     await lock.release();
   }
   return report(rt, pending, approvedBy, outcome, post);
+}
+
+/** The cool-down is for runs that changed the target: a run that only looked (everything spared) leaves none. */
+function changedSomething(outcome: RemediationOutcome): boolean {
+  return outcome.executed && (outcome.changes?.length ?? 0) > 0;
+}
+
+/** The run ended without an outcome: mark it failed, say so in the thread, audit it. What landed is unknown. */
+async function interrupted(rt: Runtime, pending: PendingRemediation, why: string): Promise<RemediateResult & { marked: boolean }> {
+  const reason = `interrupted: ${why}`;
+  // Only a run still marked as running: one that reached its outcome has been reported (or is being).
+  if (!(await rt.pending.transition(pending.id, 'executing', 'failed'))) return { executed: false, reason, marked: false };
+  await rt.audit.append({ event: 'remediation.failed', pendingId: pending.id, reason, remediation: pending.plan.remediationId });
+  rt.metrics.remediations.inc({ remediation: pending.plan.remediationId, outcome: 'interrupted' });
+  await rt.outbox.send(
+    {
+      method: 'chat.postMessage',
+      args: {
+        channel: pending.channel,
+        thread_ts: pending.threadTs,
+        text:
+          `:warning: *${escapeMrkdwn(pending.plan.title)}* was interrupted (${escapeMrkdwn(why)}). Whether its change landed is unknown: ` +
+          `check ${escapeMrkdwn(pending.plan.targetKey)} before doing anything else, then run the check again for a fresh plan.`,
+      },
+    },
+    jobId('rem', pending.id, 'interrupted'),
+  );
+  return { executed: false, reason, marked: true };
 }
 
 async function run(rt: Runtime, pending: PendingRemediation, chosen: string | undefined, log: Runtime['log']): Promise<RemediationOutcome> {
@@ -149,7 +206,7 @@ async function report(
     result: outcome.error ?? outcome.execution?.summary,
     done: outcome.partial?.done.join('; '),
     failed: outcome.partial?.failed,
-    cooldown: outcome.dryRun ? undefined : outcome.executed ? 'started' : 'released (nothing changed)',
+    cooldown: outcome.dryRun ? undefined : changedSomething(outcome) ? 'started' : 'released (nothing changed)',
   });
   if (outcome.verification) {
     await rt.audit.append({

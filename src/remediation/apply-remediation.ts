@@ -49,7 +49,7 @@ export function findRemediation(resolved: ResolvedTarget, remediationId: string)
 export async function applyRemediation(
   resolved: ResolvedTarget,
   plan: RemediationPlan,
-  opts: { dryRun?: boolean; log?: Logger; settleMs?: number } = {},
+  opts: { dryRun?: boolean; log?: Logger; settleMs?: number; maxRunMs?: number } = {},
 ): Promise<RemediationOutcome> {
   const log = opts.log ?? silentLogger;
   const remediation = findRemediation(resolved, plan.remediationId);
@@ -68,8 +68,10 @@ export async function applyRemediation(
       return { executed: false, dryRun: true, before, after: before };
     }
     const changes: string[] = [];
+    const maxRunMs = opts.maxRunMs ?? valueFor(remediation.maxRunMs, resolved.params) ?? DEFAULT_MAX_RUN_MS;
+    const deadline = new AbortController();
     const ctx: RemediationContext = {
-      ...buildContext(resolved, integrations, log, new AbortController().signal),
+      ...buildContext(resolved, integrations, log, deadline.signal),
       changed: (description) => {
         changes.push(description);
         log.info({ remediation: plan.remediationId, change: description }, 'remediation change landed');
@@ -78,7 +80,7 @@ export async function applyRemediation(
     let execution: ExecutionResult;
     let partial: RemediationOutcome['partial'];
     try {
-      execution = await remediation.execute(ctx, plan);
+      execution = await runWithin(() => remediation.execute(ctx, plan), maxRunMs, deadline);
     } catch (err) {
       const failed = failureText(err);
       if (changes.length === 0) {
@@ -103,6 +105,39 @@ export async function applyRemediation(
     return { executed: true, dryRun: false, execution, ...(partial ? { partial } : {}), changes: [...changes], before, after, verification };
   } finally {
     await integrations.close();
+  }
+}
+
+/** After the deadline's abort, how long execute() has to wind down and report how far it got itself. */
+const WIND_DOWN_MS = 10_000;
+const DEFAULT_MAX_RUN_MS = 30 * 60_000;
+
+function valueFor<P>(v: number | ((p: P) => number) | undefined, params: P): number | undefined {
+  return typeof v === 'function' ? v(params) : v;
+}
+
+/**
+ * execute() under its deadline: at maxRunMs its signal is aborted (waits end, abortable calls stop); if it has not
+ * returned WIND_DOWN_MS later, it is abandoned and the run fails with that reason. A hung call that ignores the
+ * signal then cannot hold the run, its target lock and its cool-down for ever.
+ */
+async function runWithin<T>(work: () => Promise<T>, maxRunMs: number, deadline: AbortController): Promise<T> {
+  let abortTimer: ReturnType<typeof setTimeout> | undefined;
+  let giveUpTimer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work(),
+      new Promise<never>((_, reject) => {
+        abortTimer = setTimeout(() => deadline.abort(new Error(`run deadline of ${Math.round(maxRunMs / 1000)} s reached`)), maxRunMs);
+        giveUpTimer = setTimeout(
+          () => reject(new ConnbotError('REMEDIATION_FAILED', `did not finish within ${Math.round((maxRunMs + WIND_DOWN_MS) / 1000)} s; abandoned (a call to the target did not answer)`)),
+          maxRunMs + WIND_DOWN_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(abortTimer);
+    clearTimeout(giveUpTimer);
   }
 }
 

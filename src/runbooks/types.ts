@@ -135,7 +135,15 @@ export interface Remediation<P = Record<string, unknown>> {
   verify?(plan: RemediationPlan, before: FindingsById, after: FindingsById, execution?: ExecutionResult): VerificationOutcome;
   /** How long to wait before re-running the checks (let a rollout settle, let metrics arrive). */
   settleMs?: number | ((params: P) => number);
+  /**
+   * The longest execute() may take (its own waits plus a margin); default 30 minutes. At the limit its signal is
+   * aborted and, shortly after, the run ends as failed (or partly done): a hung call must not hold the target.
+   */
+  maxRunMs?: number | ((params: P) => number);
 }
+
+/** What maxRunMs adds to a remediation's own waits: the calls around them. */
+export const RUN_MARGIN_MS = 5 * 60_000;
 
 export interface ManualStep {
   title: string;

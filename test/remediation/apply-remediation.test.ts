@@ -108,4 +108,30 @@ describe('applyRemediation: the execution result is handed to the verifying chec
       summary: 'improved — Probe check: warn → ok',
     });
   });
+
+  it('ends a run whose call never answers at its deadline: the signal aborts, then the run is abandoned as partly done', async () => {
+    let aborted = false;
+    const { resolved, plan } = probe(async (ctx) => {
+      ctx.changed?.('requested the change');
+      ctx.signal.addEventListener('abort', () => (aborted = true));
+      return new Promise<never>(() => {}); // a watch call that never answers and ignores the abort
+    });
+    const started = Date.now();
+    const outcome = await applyRemediation(resolved, plan, { settleMs: 0, maxRunMs: 200 });
+    expect(aborted).toBe(true);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(outcome.partial?.done).toEqual(['requested the change']);
+    expect(outcome.partial?.failed).toMatch(/did not finish within 10 s; abandoned/);
+  }, 20_000);
+
+  it('lets a run that heeds the abort report how far it got', async () => {
+    const { resolved, plan } = probe(async (ctx) => {
+      ctx.changed?.('requested the change');
+      await new Promise((r) => ctx.signal.addEventListener('abort', r));
+      return { summary: 'requested; stopped watching at the deadline' };
+    });
+    const outcome = await applyRemediation(resolved, plan, { settleMs: 0, maxRunMs: 100 });
+    expect(outcome.partial).toBeUndefined();
+    expect(outcome.execution?.summary).toBe('requested; stopped watching at the deadline');
+  });
 });

@@ -40,6 +40,9 @@ export function awsClient<K extends AwsServiceKind>(kind: K, identity: AwsIdenti
     const config = {
       region: identity.region,
       ...(identity.roleArn ? { credentials: assumedRole(identity.region, identity.roleArn) } : {}),
+      // The SDK's default is to wait forever for an answer: a black-holed endpoint would hang a check until its
+      // own timeout, and a remediation (holding its target's lock) for good.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
     };
     client = build(kind, config);
     clients.set(key, client);
@@ -47,7 +50,7 @@ export function awsClient<K extends AwsServiceKind>(kind: K, identity: AwsIdenti
   return client as AwsClients[K];
 }
 
-function build(kind: AwsServiceKind, config: { region: string; credentials?: CredentialProvider }): AwsClients[AwsServiceKind] {
+function build(kind: AwsServiceKind, config: { region: string; credentials?: CredentialProvider; requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean } }): AwsClients[AwsServiceKind] {
   switch (kind) {
     case 'cloudwatch':
       return new CloudWatchClient(config);

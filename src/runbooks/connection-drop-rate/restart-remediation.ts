@@ -53,6 +53,7 @@ export const rolloutRestart: Remediation<DropRateParams> = {
   async execute(ctx, plan) {
     const { namespace, kind, name } = plan.params as { namespace: string; kind: 'deployment' | 'statefulset'; name: string };
     const stamp = await ctx.integrations.k8s().restartWorkload({ namespace, kind, name });
+    ctx.changed?.(`requested a rolling restart of ${kind}/${name} -n ${namespace} at ${stamp}`);
     return { summary: `restart of ${kind}/${name} -n ${namespace} requested at ${stamp}` };
   },
   verify(_plan, before, after): VerificationOutcome {

@@ -1,3 +1,4 @@
+import { RUN_MARGIN_MS } from '../../types.js';
 import type { Remediation } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
 import { forceDeploymentCli, watchDeploymentCli } from '../cli.js';
@@ -18,6 +19,7 @@ export const forceNewDeployment: Remediation<DbConnectionParams> = {
   id: 'force-new-deployment',
   title: 'Restart the ECS tasks (force a new deployment)',
   risk: 'low',
+  maxRunMs: (p) => p.stableWaitSeconds * 1000 + RUN_MARGIN_MS,
   settleMs: METRICS_SETTLE_MS,
   applies: (findings, _p, ctx) => ctx.target.aws?.ecs !== undefined && connectionsElevated(findings),
   plan(ctx) {

@@ -1,3 +1,4 @@
+import { RUN_MARGIN_MS } from '../../types.js';
 import { ConnbotError, errorMessage } from '../../../errors.js';
 import type { Remediation } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
@@ -21,6 +22,7 @@ export const resetFailureMode: Remediation<DbConnectionParams> = {
   id: 'reset-failure-mode',
   title: 'Turn off the connection-leak failure mode and restart the tasks',
   risk: 'medium',
+  maxRunMs: (p) => p.stableWaitSeconds * 1000 + RUN_MARGIN_MS,
   settleMs: METRICS_SETTLE_MS,
   applies: (findings, _p, ctx) =>
     ctx.target.aws?.ssm !== undefined && ctx.target.aws.ecs !== undefined && measured(findings, 'failure-mode')?.value === LEAK_MODE,

@@ -1,3 +1,4 @@
+import { RUN_MARGIN_MS } from '../../types.js';
 import { ConnbotError } from '../../../errors.js';
 import type { Remediation } from '../../types.js';
 import type { DbConnectionParams } from '../params.js';
@@ -24,6 +25,7 @@ export const scaleService: Remediation<DbConnectionParams> = {
   id: 'scale-service',
   title: 'Scale the ECS service down to fewer tasks',
   risk: 'medium',
+  maxRunMs: (p) => p.stableWaitSeconds * 1000 + RUN_MARGIN_MS,
   settleMs: METRICS_SETTLE_MS,
   applies(findings, _p, ctx) {
     const ecs = ctx.target.aws?.ecs;

@@ -1,3 +1,4 @@
+import { RUN_MARGIN_MS } from '../../types.js';
 import { rolloutStatus } from '../../../integrations/k8s/rollout-status.js';
 import type { FindingsById, Remediation, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
 import { describeWorkload, workloadPath } from './workload-ref.js';
@@ -31,6 +32,7 @@ export function restartWorkloadRemediation<P extends RolloutWaitParams>(spec: Re
     id: 'rollout-restart',
     title: 'Rolling restart',
     risk: 'medium',
+    maxRunMs: (p) => p.rolloutWaitSeconds * 1000 + RUN_MARGIN_MS,
     applies: (findings, p, ctx) => ctx.integrations.hasK8s() && spec.applies(findings, p, ctx),
     plan(ctx, findings): RemediationPlan {
       const ref = requireWorkload(ctx);

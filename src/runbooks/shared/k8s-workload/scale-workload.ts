@@ -1,3 +1,4 @@
+import { RUN_MARGIN_MS } from '../../types.js';
 import { ConnbotError } from '../../../errors.js';
 import { rolloutStatus } from '../../../integrations/k8s/rollout-status.js';
 import type { FindingsById, Remediation, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
@@ -51,6 +52,7 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
     id: 'scale-out',
     title: 'Scale horizontally',
     risk: 'medium',
+    maxRunMs: (p) => p.rolloutWaitSeconds * 1000 + RUN_MARGIN_MS,
     applies(findings, p, ctx) {
       const w = current(findings);
       const bounds = replicaBounds(ctx.target.k8s);
