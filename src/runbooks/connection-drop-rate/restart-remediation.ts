@@ -6,6 +6,7 @@ import { FILE_DESCRIPTORS } from '../shared/checks/file-descriptors.js';
 import { MEMORY } from '../shared/checks/memory.js';
 import { PODS } from '../shared/checks/k8s-pods.js';
 import { describeWorkload, workloadPath, workloadRef } from '../shared/k8s-workload/workload-ref.js';
+import { workloadTargetKey } from '../shared/k8s-workload/plan-workload.js';
 
 const bad = (byId: FindingsById, id: string) => {
   const f = byId.get(id);
@@ -47,7 +48,7 @@ export const rolloutRestart: Remediation<DropRateParams> = {
         `The drop rate is a rate over ${ctx.params.rateWindow}; it includes pre-restart drops until that window has passed.`,
         'A restart frees leaked descriptors and memory but does not raise a limit: apply the manual steps to make it last.',
       ],
-      targetKey: `k8s:${ref.namespace}/${ref.kind}/${ref.name}`,
+      targetKey: workloadTargetKey(ref, ctx.target.k8s?.context),
     };
   },
   async execute(ctx, plan) {

@@ -131,7 +131,8 @@ describe('connection-errors diagnosis of Vectorizer', () => {
       maxReplicas: 6,
     });
     expect(scale.steps.join('\n')).toContain('kubectl scale statefulset vectorizer --replicas=4 -n vectorizer');
-    expect(scale.targetKey).toBe('k8s:vectorizer/statefulset/vectorizer');
+    // The kubeconfig context is part of it: staging's run on the same names in another cluster must not lock prod.
+    expect(scale.targetKey).toBe('k8s:prod/vectorizer/statefulset/vectorizer');
     expect(report.proposals.map((p) => p.remediationId)).toEqual(['rollout-restart', 'scale-out']);
 
     const [config, nofile] = report.manualSteps;

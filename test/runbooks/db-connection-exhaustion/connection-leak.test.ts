@@ -8,6 +8,7 @@ import { applyRemediation } from '../../../src/remediation/apply-remediation.js'
 import type { DetailBlock, Finding } from '../../../src/domain/finding.js';
 import { findingBlocks } from '../../../src/render/slack/detail-blocks.js';
 import { CLUSTER, DB_CLUSTER, FakeGoldenPath, LOG_GROUP, PARAM, PNG, SERVICE, mocks } from './fake-golden-path.js';
+import { ACCOUNT } from './golden-path-names.js';
 import { REAL_TIMINGS, goldenPath, leakState } from './scenarios.js';
 import { inSimulatedTime, useSimulatedClock } from './sim-clock.js';
 
@@ -76,7 +77,7 @@ describe('db-connection-exhaustion: the connection-leak failure mode', () => {
     expect(finding(report.findings, 'tasks-vs-connections').data).toMatchObject({ perTask: 215.5, totalConnections: 862, perTaskTasks: 4 });
     expect(report.causes.find((c) => c.id === 'missing-pooling')).toMatchObject({ confidence: 0.3 });
     expect(report.proposals.map((p) => p.remediationId)).toEqual(['reset-failure-mode', 'force-new-deployment']);
-    for (const p of report.proposals) expect(p.targetKey).toBe(`ecs:us-east-1/${CLUSTER}/${SERVICE}`);
+    for (const p of report.proposals) expect(p.targetKey).toBe(`ecs:${ACCOUNT}/us-east-1/${CLUSTER}/${SERVICE}`);
 
     // Diagnosis only reads.
     expect(mocks.ssm.commandCalls(PutParameterCommand)).toHaveLength(0);

@@ -6,6 +6,7 @@ import { applyRemediation } from '../../../src/remediation/apply-remediation.js'
 import type { Finding } from '../../../src/domain/finding.js';
 import type { RemediationPlan } from '../../../src/runbooks/types.js';
 import { CLUSTER, FakeGoldenPath, SERVICE, mocks } from './fake-golden-path.js';
+import { ACCOUNT } from './golden-path-names.js';
 import { REAL_TIMINGS, goldenPath, overloadState } from './scenarios.js';
 import { inSimulatedTime, useSimulatedClock } from './sim-clock.js';
 
@@ -74,7 +75,7 @@ describe('db-connection-exhaustion: task-count overload after scale-outs', () =>
     expect(choices).toEqual(expect.arrayContaining([2, 6, 9, 17]));
     for (const n of choices) expect(n >= 2 && n < 18).toBe(true);
     expect(plan.steps[0]).toContain('--desired-count 6');
-    expect(plan.targetKey).toBe(`ecs:us-east-1/${CLUSTER}/${SERVICE}`);
+    expect(plan.targetKey).toBe(`ecs:${ACCOUNT}/us-east-1/${CLUSTER}/${SERVICE}`);
     expect(mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 

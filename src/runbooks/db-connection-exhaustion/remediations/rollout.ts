@@ -22,10 +22,14 @@ export function ecsRef(aws: AwsTarget): EcsServiceRef {
   return { cluster: aws.ecs.cluster, service: aws.ecs.service };
 }
 
-/** Cool-downs and the audit trail key on this: one ECS service in one region. */
+/**
+ * Cool-downs, the one-run-per-target lock and the audit trail key on this: one ECS service in one region, of the
+ * account the env's role is in (per-env accounts often reuse cluster and service names).
+ */
 export function serviceTargetKey(aws: AwsTarget): string {
   const ref = ecsRef(aws);
-  return `ecs:${aws.region}/${ref.cluster}/${ref.service}`;
+  const account = aws.roleArn?.split(':')[4];
+  return `ecs:${account ? `${account}/` : ''}${aws.region}/${ref.cluster}/${ref.service}`;
 }
 
 export function planTarget(aws: AwsTarget): Record<string, unknown> {

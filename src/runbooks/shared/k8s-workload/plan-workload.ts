@@ -15,9 +15,13 @@ export function requireWorkload<P>(ctx: RunbookContext<P>): WorkloadRef {
   return ref;
 }
 
-/** Cool-downs and the audit trail key on this (the same key connection-drop-rate's restart uses). */
-export function workloadTargetKey(ref: WorkloadRef): string {
-  return `k8s:${ref.namespace}/${ref.kind}/${ref.name}`;
+/**
+ * Cool-downs, the one-run-per-target lock and the audit trail key on this. The kubeconfig context is part of it:
+ * staging and prod often run the same chart (same namespace and names) in different clusters, and a staging run
+ * must not lock out prod.
+ */
+export function workloadTargetKey(ref: WorkloadRef, context: string | undefined): string {
+  return `k8s:${context ? `${context}/` : ''}${ref.namespace}/${ref.kind}/${ref.name}`;
 }
 
 /** A plan runs only against the workload it was made for: the catalog may have changed since it was shown. */

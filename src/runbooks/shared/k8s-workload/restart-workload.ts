@@ -52,7 +52,7 @@ export function restartWorkloadRemediation<P extends RolloutWaitParams>(spec: Re
         params: { namespace: ref.namespace, kind: ref.kind, name: ref.name, ...(triggers.length > 0 ? { triggeredBy: triggers } : {}) },
         verifyChecks: [...new Set([...spec.verifyChecks, ...(spec.alsoShow ?? []), ...triggers])],
         notes: spec.notes(ctx),
-        targetKey: workloadTargetKey(ref),
+        targetKey: workloadTargetKey(ref, ctx.target.k8s?.context),
       };
     },
     async execute(ctx, plan) {

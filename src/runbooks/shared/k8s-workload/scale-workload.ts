@@ -97,7 +97,7 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
           'A HorizontalPodAutoscaler on this workload would undo a manual scale: check `kubectl get hpa -n ' + ref.namespace + '` first.',
           ...spec.notes(ctx),
         ],
-        targetKey: workloadTargetKey(ref),
+        targetKey: workloadTargetKey(ref, ctx.target.k8s?.context),
       };
     },
     async execute(ctx, plan) {
