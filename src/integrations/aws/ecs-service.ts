@@ -152,6 +152,10 @@ export async function watchDeployment(
   if (!deploymentId) return end('not-watched', 'UpdateService answered without a PRIMARY deployment to watch');
   const basePollMs = Math.max(1, opts.pollSeconds * 1000);
   let pollMs = basePollMs;
+  // ECS reads are eventually consistent: right after UpdateService a DescribeServices may not show the new
+  // deployment yet. It counts as gone (rolled back) only once it has been seen, or after a grace period.
+  let seen = false;
+  const graceUntil = started + Math.min(NOT_YET_VISIBLE_GRACE_MS, Math.max(2 * basePollMs, (opts.maxWaitSeconds * 1000) / 4));
   for (;;) {
     if (opts.signal?.aborted) return end('timed-out', 'wait cancelled');
     polls += 1;
@@ -170,7 +174,8 @@ export async function watchDeployment(
     if (last && !throttled) {
       const ours = last.deployments.find((d) => d.id === deploymentId);
       rolloutState = ours?.rolloutState;
-      if (!ours) {
+      if (ours) seen = true;
+      if (!ours && (seen || Date.now() >= graceUntil)) {
         const primary = last.deployments.find((d) => d.status === 'PRIMARY');
         return end(
           'rolled-back',
@@ -178,8 +183,9 @@ export async function watchDeployment(
             (primary ? `; ${primary.id} (${primary.taskDefinition}) is PRIMARY, ${primary.rolloutState ?? 'no rollout state'}` : ''),
         );
       }
-      if (ours.rolloutState === 'FAILED') return end('failed', ours.rolloutStateReason ?? 'rollout FAILED');
+      if (ours?.rolloutState === 'FAILED') return end('failed', ours.rolloutStateReason ?? 'rollout FAILED');
       const settled =
+        ours !== undefined &&
         (ours.rolloutState === 'COMPLETED' || ours.rolloutState === undefined) &&
         last.deployments.length === 1 &&
         ours.running === ours.desired &&
@@ -201,6 +207,9 @@ export async function watchDeployment(
   }
 }
 
+
+/** How long a deployment UpdateService just created may be missing from DescribeServices before it counts as gone. */
+const NOT_YET_VISIBLE_GRACE_MS = 20_000;
 
 function toState(svc: Service): EcsServiceState {
   return {

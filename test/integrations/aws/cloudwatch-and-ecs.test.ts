@@ -109,6 +109,15 @@ describe('ECS service: watching the deployment a change created', () => {
     expect(watch.reason).toBe(`deployment ${OURS} is no longer in the service; ecs-svc/rollback (golden-path-app-prod:42) is PRIMARY, COMPLETED`);
   });
 
+  it('does not call a deployment gone when the first DescribeServices, right after UpdateService, does not show it yet', async () => {
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce(service([{ ...OLD, status: 'PRIMARY' }]))
+      .resolves(service([{ id: OURS, rolloutState: 'COMPLETED' }]));
+    const watch = await aws().watchDeployment(ref, OURS, fast);
+    expect(watch).toMatchObject({ end: 'completed', polls: 2 });
+  });
+
   it('gives up at the bound and says so, without throwing', async () => {
     ecs.on(DescribeServicesCommand).resolves(service([{ id: OURS, rolloutState: 'IN_PROGRESS', running: 0 }, OLD]));
     const watch = await aws().watchDeployment(ref, OURS, { maxWaitSeconds: 0.2, pollSeconds: 0.01 });
