@@ -27,12 +27,12 @@ export async function freePort(): Promise<number> {
  * A private redis-server on a free port, never the machine's shared 6379: tests exhaust and flush it freely.
  * `maxclients` low so exhaustion is cheap to create for real.
  */
-export async function startRedis(opts: { maxclients?: number; extraArgs?: string[]; port?: number } = {}): Promise<PrivateRedis> {
+export async function startRedis(opts: { maxclients?: number; extraArgs?: string[]; port?: number; password?: string } = {}): Promise<PrivateRedis> {
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'connbot-redis-'));
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--maxclients', String(opts.maxclients ?? 1000), '--protected-mode', 'no', ...(opts.extraArgs ?? []),
+    '--maxclients', String(opts.maxclients ?? 1000), '--protected-mode', 'no', ...(opts.password ? ['--requirepass', opts.password] : []), ...(opts.extraArgs ?? []),
   ];
   let child: ChildProcess;
   try {
@@ -48,7 +48,7 @@ export async function startRedis(opts: { maxclients?: number; extraArgs?: string
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, ...(opts.password ? { password: opts.password } : {}) });
     probe.on('error', () => {});
     try {
       await probe.connect();

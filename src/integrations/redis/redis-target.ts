@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import { Redis } from 'ioredis';
 import { ConnbotError, errorMessage } from '../../errors.js';
 import type { RedisTarget } from '../../catalog/schema.js';
@@ -37,7 +38,9 @@ export class RedisTargetClient {
       this.conn = undefined;
       this.ownId = undefined;
     }
-    const password = this.target.passwordFromEnv ? this.env[this.target.passwordFromEnv] : undefined;
+    const raw = this.target.passwordFromEnv ? this.env[this.target.passwordFromEnv] : undefined;
+    // An empty value (a blank line in .env) is as good as unset: say so rather than fail to authenticate.
+    const password = raw === '' ? undefined : raw;
     if (this.target.passwordFromEnv && password === undefined) {
       throw new ConnbotError('TARGET_NOT_CONFIGURED', `${this.target.passwordFromEnv} is not set`, {
         hint: `export ${this.target.passwordFromEnv} with the password of ${this.displayUrl}`,
@@ -52,17 +55,29 @@ export class RedisTargetClient {
       connectTimeout: 5000,
       retryStrategy: () => null,
     });
-    conn.on('error', () => {
-      /* surfaced through the failing command */
+    // ioredis reports why a connection failed (refused, unknown host, wrong password, maxclients) as an 'error'
+    // event and rejects connect() with only "Connection is closed": keep the reason for the finding.
+    const errors: Error[] = [];
+    conn.on('error', (err: Error) => {
+      errors.push(err);
     });
     try {
       await conn.connect();
       this.ownId = String(await conn.client('ID'));
     } catch (err) {
       conn.disconnect();
-      throw new ConnbotError('INTEGRATION_FAILED', `cannot connect to ${this.displayUrl}: ${errorMessage(err)}`, {
+      // Redis's own refusal (a wrong password) comes first; the socket errors after it are its echo. A Redis at
+      // maxclients writes its refusal and hangs up before ioredis reads it (EPIPE): ask it again, raw.
+      let told = errors.find((e) => e.name === 'ReplyError') ?? errors[0] ?? (err as Error);
+      const code = (told as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE' || code === 'ECONNRESET' || /Connection is closed/.test(told.message)) {
+        const refusal = await greetingRefusal(this.target.url);
+        if (refusal) told = new Error(refusal);
+      }
+      const reason = connectFailure(told);
+      throw new ConnbotError('INTEGRATION_FAILED', `cannot connect to ${this.displayUrl}: ${reason.text}`, {
         cause: err,
-        hint: 'an exhausted Redis refuses new connections with "max number of clients reached"',
+        ...(reason.hint ? { hint: reason.hint } : {}),
       });
     }
     this.conn = conn;
@@ -154,4 +169,47 @@ export function redactRedisUrl(url: string): string {
   } catch {
     return url.replace(/\/\/[^@/]*@/, '//***@');
   }
+}
+
+/** What a failed connection means, in words a person can act on. */
+export function connectFailure(err: Error): { text: string; hint?: string } {
+  const code = (err as NodeJS.ErrnoException).code;
+  const text = errorMessage(err);
+  if (/max number of clients reached/i.test(text)) {
+    return { text, hint: 'Redis is at maxclients and refuses new connections: this is the exhaustion the runbook is about' };
+  }
+  if (/WRONGPASS|invalid username-password|NOAUTH|AUTH failed/i.test(text)) {
+    return { text, hint: "check the password in the env var the catalog's passwordFromEnv names" };
+  }
+  if (code === 'ECONNREFUSED') return { text: `${text} (ECONNREFUSED)`, hint: 'nothing listens there: is Redis up, and is the catalog URL right?' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { text: `${text} (${code})`, hint: 'the host name does not resolve from here' };
+  if (code === 'ETIMEDOUT' || /timeout/i.test(text)) return { text, hint: 'no answer: a firewall, a wrong port, or a Redis too busy to accept' };
+  return { text };
+}
+
+/**
+ * What a plain-TCP Redis says to a new connection before anything is sent: nothing when it accepts, or an error
+ * line when it refuses (`-ERR max number of clients reached`). Bounded to a second; TLS URLs are not probed.
+ */
+export function greetingRefusal(url: string, ms = 1000): Promise<string | undefined> {
+  const u = new URL(url);
+  if (u.protocol !== 'redis:') return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: u.hostname, port: Number(u.port || 6379) });
+    let data = '';
+    const done = (answer: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(undefined), ms);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+      const line = data.split('\r\n')[0]!;
+      if (data.includes('\r\n')) done(line.startsWith('-') ? line.slice(1) : undefined);
+    });
+    socket.on('error', () => done(undefined));
+    socket.on('close', () => done(data.startsWith('-') ? data.slice(1).trim() : undefined));
+  });
 }
