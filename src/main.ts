@@ -1,6 +1,6 @@
 import { loadCatalog } from './catalog/load-catalog.js';
 import { parseEnv } from './config/env.js';
-import { ConnbotError, errorMessage } from './errors.js';
+import { ConfigError, ConnbotError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
 import { startConnbot } from './app/start-connbot.js';
 import { alertWebhooks } from './webhooks/alert-webhooks.js';
@@ -39,5 +39,6 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   const code = err instanceof ConnbotError ? ` [${err.code}]` : '';
   process.stderr.write(`connbot: failed to start${code}: ${errorMessage(err)}\n`);
-  process.exit(1);
+  // 78 (EX_CONFIG) for what the operator must fix, as for env and catalog errors above.
+  process.exit(err instanceof ConfigError ? 78 : 1);
 });

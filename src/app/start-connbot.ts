@@ -139,6 +139,14 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     registerConnCommand(bolt.app, runtime);
     registerRemediationActions(bolt.app, runtime, new ApproverDirectory(bolt.app.client, redis, keys));
     bolt.app.error(async (err) => void log.error({ err: err.message }, 'slack handler failed'));
+    try {
+      await bolt.init();
+    } catch (err) {
+      // Nothing is listening yet; let go of Redis so the process can exit with the reason.
+      await Promise.allSettled([outbox.close(), diagnoseQueue.close(), remediateQueue.close(), alertQueue.close(), ...allWorkers().map((w) => w.close(true))]);
+      redis.disconnect();
+      throw err;
+    }
   }
   // A worker-only process still serves /healthz, /readyz and /metrics, so probes and scraping work for it too.
   const server: Server = createWebServer({

@@ -2,14 +2,31 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { Env } from '../config/env.js';
+import { ConfigError, ConnbotError, errorMessage } from '../errors.js';
 import { MAX_BODY_BYTES } from '../web/read-body.js';
 
 export interface BoltApp {
   app: InstanceType<typeof App>;
   /** POST /slack/events in HTTP mode; undefined in Socket Mode. */
   requestListener?: RequestListener;
+  /** Checks the bot token with Slack (auth.test); must finish before any request is handled. */
+  init(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Slack's answers to auth.test that mean the token itself is wrong, not that Slack is unwell. */
+const BAD_TOKEN = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
+
+/** auth.test at start, with an answer a person can act on instead of an unhandled rejection and a stack. */
+async function verifyToken(app: InstanceType<typeof App>, env: Env): Promise<void> {
+  try {
+    await app.init();
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code && BAD_TOKEN.has(code)) throw new ConfigError([`SLACK_BOT_TOKEN: Slack refused it (${code}); copy the Bot User OAuth Token (xoxb-…) of the installed app`]);
+    throw new ConnbotError('INTEGRATION_FAILED', `cannot check SLACK_BOT_TOKEN with Slack at ${env.SLACK_API_URL} (auth.test): ${errorMessage(err)}`, { cause: err });
+  }
 }
 
 /** Bolt in HTTP mode (signature-verified receiver mounted on our server) or Socket Mode when SLACK_APP_TOKEN is set. */
@@ -18,8 +35,8 @@ export function createBoltApp(env: Env, log: Logger): BoltApp {
   const clientOptions = { slackApiUrl: env.SLACK_API_URL };
   const logger = boltLogger(log);
   if (env.SLACK_APP_TOKEN) {
-    const app = new App({ token, appToken: env.SLACK_APP_TOKEN, socketMode: true, clientOptions, logger });
-    return { app, start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
+    const app = new App({ token, appToken: env.SLACK_APP_TOKEN, socketMode: true, clientOptions, logger, deferInitialization: true });
+    return { app, init: () => verifyToken(app, env), start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
   }
   const receiver = new HTTPReceiver({
     signingSecret: env.SLACK_SIGNING_SECRET!,
@@ -28,8 +45,8 @@ export function createBoltApp(env: Env, log: Logger): BoltApp {
     bodyLimit: MAX_BODY_BYTES,
     logger,
   });
-  const app = new App({ token, receiver, clientOptions, logger });
-  return { app, requestListener: receiver.requestListener, start: async () => {}, stop: async () => {} };
+  const app = new App({ token, receiver, clientOptions, logger, deferInitialization: true });
+  return { app, requestListener: receiver.requestListener, init: () => verifyToken(app, env), start: async () => {}, stop: async () => {} };
 }
 
 function boltLogger(log: Logger) {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ConnbotMetrics } from './metrics.js';
 import { MAX_BODY_BYTES } from './read-body.js';
+import { errorMessage } from '../errors.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -39,6 +40,7 @@ export function createWebServer(opts: { routes: WebRoutes; redis: Redis; metrics
         return void res.end(body);
       }
       if (path === '/slack/events' && routes.slack) {
+        if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' });
         // A declared oversize body is refused before anything reads it (Bolt also stops reading at the limit).
         if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return sendJson(res, 413, { error: `request body over ${MAX_BODY_BYTES} bytes` });
         return routes.slack(req, res);
@@ -51,7 +53,8 @@ export function createWebServer(opts: { routes: WebRoutes; redis: Redis; metrics
       sendJson(res, 404, { error: 'not found' });
     };
     Promise.resolve(handle()).catch((err: unknown) => {
-      log.error({ err, path }, 'request failed');
+      // The message only: an error object from a receiver can carry the whole request, headers and tokens included.
+      log.error({ err: errorMessage(err), path }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.end();
     });

@@ -20,3 +20,18 @@ describe('an alert endpoint with nowhere to post unmapped alerts', () => {
     expect(deploymentProblems(env({}), catalog({}))).toEqual([]);
   });
 });
+
+describe('a bot token Slack refuses', () => {
+  it('stops the start with one line naming SLACK_BOT_TOKEN, not an unhandled rejection', async () => {
+    const { startRedis } = await import('../support/redis-server.js');
+    const { startTestBot } = await import('../support/start-test-bot.js');
+    const state = await startRedis();
+    try {
+      const started = startTestBot({ stateRedisUrl: state.url, catalog: { version: 1, services: {} }, env: { SLACK_BOT_TOKEN: 'xoxb-revoked-0000' } });
+      await expect(started).rejects.toBeInstanceOf(ConfigError);
+      await expect(started).rejects.toThrow(/SLACK_BOT_TOKEN: Slack refused it \(invalid_auth\)/);
+    } finally {
+      await state.stop();
+    }
+  });
+});

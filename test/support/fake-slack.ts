@@ -142,6 +142,8 @@ export class FakeSlack {
       if (!auth.startsWith('Bearer xapp-')) return { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
       return { status: 200, body: { ok: true, url: `${this.url.replace(/^http/, 'ws').replace(/api\/$/, '')}socket-mode` } };
     }
+    // A well-formed token Slack no longer accepts (revoked, from another workspace).
+    if (auth.startsWith('Bearer xoxb-revoked')) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     if (!auth.startsWith('Bearer xoxb-')) return { status: 200, body: { ok: false, error: 'not_authed' } };
     const blocks = typeof args.blocks === 'string' ? (JSON.parse(args.blocks) as unknown[]) : ((args.blocks as unknown[]) ?? []);
     switch (method) {

@@ -43,6 +43,9 @@ export async function startTestBot(opts: {
     drainMs: 2000,
     collectDefaultMetrics: false,
     ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+  }).catch(async (err: unknown) => {
+    await slack.stop();
+    throw err;
   });
   return {
     bot,
