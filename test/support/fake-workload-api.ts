@@ -46,6 +46,13 @@ export interface FakeEvent {
   count: number;
   /** Defaults to now. */
   lastTimestamp?: string;
+  /**
+   * Written through events.k8s.io/v1 (the scheduler's FailedScheduling, newer controllers): as core/v1 shows such
+   * an event, eventTime (a MicroTime) is its first occurrence, firstTimestamp/lastTimestamp are null and count is
+   * absent; repeats are counted in `series`. Setting this ignores lastTimestamp and count.
+   */
+  eventTime?: string;
+  series?: { count: number; lastObservedTime: string };
 }
 
 export interface FakeWorkload {
@@ -72,6 +79,11 @@ export interface FakeWorkload {
   service?: FakeService;
   /** The pod template's containers; default one named like the workload, declaring containerPort 15002. */
   containers?: FakeContainer[];
+  /**
+   * A StatefulSet's spec.updateStrategy.type (default RollingUpdate). OnDelete: a template change (a restart)
+   * replaces no pod, and a scale adds or removes ordinals, leaving the others as they are.
+   */
+  updateStrategy?: 'RollingUpdate' | 'OnDelete';
 }
 
 export interface RecordedRequest {
@@ -180,7 +192,8 @@ export class FakeWorkloadApi {
       this.generation += 1;
       this.revision += 1;
       for (const p of s.pods) p.updated = false;
-      this.later(() => this.finishRollout(s.replicas));
+      if (this.onDelete) this.later(() => (this.observedGeneration = this.generation));
+      else this.later(() => this.finishRollout(s.replicas));
       return { code: 200, json: this.workloadJson() };
     }
     if (path === `${this.workloadPath}/scale` && method === 'PATCH') {
@@ -225,10 +238,27 @@ export class FakeWorkloadApi {
     this.timers.add(t);
   }
 
+  private get onDelete(): boolean {
+    return this.state.kind === 'statefulset' && this.state.updateStrategy === 'OnDelete';
+  }
+
   /** The controller's work: pods replaced (or added/removed) and the new generation observed. */
   private finishRollout(replicas: number): void {
     const s = this.state;
     const stalls = s.rollout === 'stalls';
+    if (this.onDelete) {
+      // Ordinals below the count stay as they are (old revision included); missing ones are created new.
+      const kept = s.pods.filter((p) => Number(p.name.slice(s.name.length + 1)) < replicas);
+      const added: FakePod[] = [];
+      for (let i = 0; i < replicas; i++) {
+        if (kept.some((p) => p.name === `${s.name}-${i}`)) continue;
+        added.push({ name: `${s.name}-${i}`, ready: !stalls, restartCount: stalls ? 5 : 0, updated: true, ...(stalls ? { waitingReason: 'CrashLoopBackOff' } : {}) });
+      }
+      s.pods = [...kept, ...added];
+      this.observedGeneration = this.generation;
+      s.onRollout?.();
+      return;
+    }
     // StatefulSet pods keep their names: an old one is replaced, never kept beside its successor.
     const linger = s.kind === 'deployment' ? (s.oldPodsLingerMs ?? 0) : 0;
     const old = linger > 0 ? s.pods.filter((p) => p.updated === false) : [];
@@ -278,7 +308,11 @@ export class FakeWorkloadApi {
         selector: { matchLabels: s.matchLabels },
         // What the API server defaults each to.
         ...(s.kind === 'statefulset'
-          ? { serviceName: s.name, podManagementPolicy: 'OrderedReady', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } }
+          ? {
+              serviceName: s.name,
+              podManagementPolicy: 'OrderedReady',
+              updateStrategy: this.onDelete ? { type: 'OnDelete' } : { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+            }
           : { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } }),
         template,
       },
@@ -369,6 +403,25 @@ export class FakeWorkloadApi {
 
   private eventJson(e: FakeEvent, i: number) {
     const [kind, name] = e.object.split('/');
+    if (e.eventTime !== undefined) {
+      return {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${name}.17a${i}`, namespace: this.state.namespace },
+        involvedObject: { kind, name, namespace: this.state.namespace },
+        reason: e.reason,
+        message: e.message,
+        type: e.type,
+        firstTimestamp: null,
+        lastTimestamp: null,
+        eventTime: e.eventTime,
+        ...(e.series ? { series: e.series } : {}),
+        action: 'Scheduling',
+        reportingComponent: 'default-scheduler',
+        reportingInstance: 'default-scheduler-ip-10-0-1-5',
+        source: {},
+      };
+    }
     const at = e.lastTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     return {
       apiVersion: 'v1',

@@ -307,15 +307,24 @@ export class K8sCluster {
         ...(involvedName ? { fieldSelector: `involvedObject.name=${involvedName}` } : {}),
       }),
     );
+    // Events written through events.k8s.io/v1 (the scheduler's FailedScheduling, most controllers now) keep their
+    // latest occurrence and count in `series`; their deprecated lastTimestamp/count are empty or the first ones.
     return list.items.map((e) => ({
       type: e.type ?? '',
       reason: e.reason ?? '',
       message: e.message ?? '',
       object: `${e.involvedObject.kind ?? ''}/${e.involvedObject.name ?? ''}`,
-      count: e.count ?? 1,
-      lastSeen: (e.lastTimestamp ?? e.eventTime) ? new Date(String(e.lastTimestamp ?? e.eventTime)).toISOString() : undefined,
+      count: e.series?.count ?? e.count ?? 1,
+      lastSeen: isoTime(e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime),
     }));
   }
+}
+
+/** A Time or MicroTime as the client hands it over (a Date, or the wire string), as ISO 8601. */
+function isoTime(t: Date | string | undefined | null): string | undefined {
+  if (t === undefined || t === null) return undefined;
+  const d = t instanceof Date ? t : new Date(t);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
 async function wrap<T>(what: { namespace: string; kind: string; name?: string }, call: () => Promise<T>): Promise<T> {

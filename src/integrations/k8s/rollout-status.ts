@@ -5,7 +5,7 @@ export interface RolloutStatus {
   done: boolean;
   /** kubectl's wording: what the rollout is waiting for, or that it finished. */
   message: string;
-  /** It will not finish by waiting (progress deadline exceeded, OnDelete update strategy). */
+  /** It will not finish by waiting (progress deadline exceeded; a template change on an OnDelete StatefulSet). */
   stuck: boolean;
 }
 
@@ -51,4 +51,23 @@ export function rolloutStatus(s: WorkloadStatus): RolloutStatus {
     return waiting(`waiting for statefulset rolling update to complete ${s.updatedReplicas} pods at revision ${s.updateRevision ?? '?'}...`);
   }
   return { done: true, message: `statefulset rolling update complete ${s.readyReplicas} pods at revision ${s.currentRevision ?? '?'}...`, stuck: false };
+}
+
+/**
+ * A scale to `replicas`, judged on counts rather than rollout completion: the new spec observed, exactly that many
+ * pods counted and at least that many ready and available. A template rollout still under way (or an OnDelete
+ * StatefulSet, whose pods keep their old revision until deleted) does not keep a scale from being done.
+ */
+export function scaleStatus(s: WorkloadStatus, replicas: number): RolloutStatus {
+  const what = `${s.ref.kind} "${s.ref.name}"`;
+  const waiting = (message: string): RolloutStatus => ({ done: false, message, stuck: false });
+  if (s.desiredReplicas !== replicas) return waiting(`Waiting for ${what} to be set to ${replicas} replicas (spec.replicas is ${s.desiredReplicas})...`);
+  if (s.observedGeneration === 0 || s.observedGeneration < s.generation) {
+    return waiting(`Waiting for ${s.ref.kind} spec update to be observed...`);
+  }
+  if (s.replicas < replicas) return waiting(`Waiting for ${what} to scale: ${s.replicas} of ${replicas} replicas created...`);
+  if (s.readyReplicas < replicas) return waiting(`Waiting for ${what} to scale: ${s.readyReplicas} of ${replicas} replicas are ready...`);
+  if (s.availableReplicas < replicas) return waiting(`Waiting for ${what} to scale: ${s.availableReplicas} of ${replicas} replicas are available...`);
+  if (s.replicas > replicas) return waiting(`Waiting for ${what} to scale: ${s.replicas - replicas} surplus replicas pending termination...`);
+  return { done: true, message: `${what} scaled to ${replicas} replicas, all ready`, stuck: false };
 }

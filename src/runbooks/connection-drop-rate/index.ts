@@ -8,6 +8,7 @@ import { fileDescriptorsCheck } from '../shared/checks/file-descriptors.js';
 import { memoryCheck } from '../shared/checks/memory.js';
 import { httpHealthCheck } from '../shared/checks/http-health.js';
 import { k8sPodsCheck } from '../shared/checks/k8s-pods.js';
+import { workloadCheck } from '../shared/k8s-workload/workload-check.js';
 import { causes } from './causes.js';
 import { rolloutRestart } from './restart-remediation.js';
 import { dropRateManualSteps } from './manual-steps.js';
@@ -30,6 +31,8 @@ export const connectionDropRate: Runbook<DropRateParams> = {
     fileDescriptorsCheck<DropRateParams>(),
     memoryCheck<DropRateParams>(),
     k8sPodsCheck<DropRateParams>(),
+    // What a restart waits for and is verified on; and whether one can be offered (not for OnDelete).
+    workloadCheck<DropRateParams>(),
   ],
   causes,
   remediations: [rolloutRestart],

@@ -5,6 +5,9 @@ import { FILE_DESCRIPTORS } from '../shared/checks/file-descriptors.js';
 import { MEMORY, containerName } from '../shared/checks/memory.js';
 import { PODS } from '../shared/checks/k8s-pods.js';
 import { workloadRef } from '../shared/k8s-workload/workload-ref.js';
+import { measured } from '../shared/finding-data.js';
+import { WORKLOAD, type WorkloadData } from '../shared/k8s-workload/workload-check.js';
+import { restartWorkload } from './restart-remediation.js';
 
 const notOk = (byId: FindingsById, id: string) => {
   const f = byId.get(id);
@@ -65,19 +68,26 @@ export function dropRateManualSteps(ctx: RunbookContext<DropRateParams>, byId: F
       commands: [`${exec}free -h`, `${exec}cat /proc/meminfo | grep -i available`],
     });
   }
+  // A restart would be offered, but an OnDelete StatefulSet replaces no pod on a new template: by hand instead.
+  const restartByHand = restartWorkload.manualStepInstead(ctx, byId);
+  if (restartByHand) steps.push(restartByHand);
+
   const memPressure = bad(byId, MEMORY) || oom;
   const container = containerName(ctx);
   if (memPressure && ref && container) {
     const patch = JSON.stringify({
       spec: { template: { spec: { containers: [{ name: container, resources: { limits: { memory: p.memoryLimit } } }] } } },
     });
+    const onDelete = measured<WorkloadData>(byId, WORKLOAD)?.data.updateStrategy === 'OnDelete';
     steps.push({
       title: `Raise the memory limit to ${p.memoryLimit} and tune GOGC (Scenario 2)`,
-      why: `${byId.get(MEMORY)?.summary ?? 'memory unknown'}${oom ? '; pods were OOMKilled' : ''}; changing the pod spec is a deploy decision, so it is not offered as a button`,
+      why:
+        `${byId.get(MEMORY)?.summary ?? 'memory unknown'}${oom ? '; pods were OOMKilled' : ''}; changing the pod spec is a deploy decision, so it is not offered as a button` +
+        (onDelete ? `; ${ref.kind}/${ref.name} uses OnDelete, so each pod takes the new spec only when it is deleted: delete them one by one, each ready before the next` : ''),
       commands: [
         `kubectl patch ${ref.kind} ${ref.name} -n ${ref.namespace} -p '${patch}'`,
         `kubectl set env ${ref.kind}/${ref.name} -n ${ref.namespace} GOGC=${p.gogc}`,
-        `kubectl rollout restart ${ref.kind}/${ref.name} -n ${ref.namespace}`,
+        ...(onDelete ? [] : [`kubectl rollout restart ${ref.kind}/${ref.name} -n ${ref.namespace}`]),
       ],
     });
   }

@@ -6,12 +6,24 @@ const quantity = z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/, 'must b
 
 /** Every threshold of connection-drop-rate.md, named, with the runbook's default. */
 export const DropRateParams = z.strictObject({
-  /** After a restart, wait this long before re-measuring: pods must be replaced and take traffic. */
+  /**
+   * After a restart's rollout has finished, wait this long before re-measuring: the new pods take traffic and the
+   * drop rate is then judged over this time only (see currentRateWindow).
+   */
   verifySettleSeconds: z.number().min(0).max(900).default(60),
+  /** `kubectl rollout status --timeout`: how long a restart waits for every pod to be replaced and ready. */
+  rolloutWaitSeconds: z.number().min(0).max(3600).default(300),
+  rolloutPollSeconds: z.number().min(0.05).max(60).default(5),
   /** The alert: TickStormConnectionDropRate fires when the drop rate exceeds 0.5% of connections. */
   dropRatePct: z.number().min(0).max(100).default(0.5),
   /** The runbook's `rate(...[5m])` window. */
   rateWindow: promDuration.default('5m'),
+  /**
+   * The drop rate "now", shown beside the rateWindow one and what a restart is verified on: after a restart the
+   * window is cut to start when the rollout finished, so neither the drops before it nor the reconnect burst of
+   * the rollout (every client of a replaced pod reconnects, inflating new connections) are in it.
+   */
+  currentRateWindow: promDuration.default('1m'),
   /** The drop-rate trend drawn beside the current value. */
   trendWindow: promDuration.default('30m'),
   trendStepSeconds: z.number().int().min(1).max(3600).default(30),

@@ -137,4 +137,25 @@ describe('K8sCluster against the API at the wire', () => {
     ]);
     expect(svc?.ports).toEqual(['80/TCP→http', 'grpc:9090/TCP→9090']);
   });
+
+  it('reads an events.k8s.io/v1 event\'s latest time and count from its series, and the core/v1 fields otherwise', async () => {
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    const firstSeen = minutesAgo(180).replace('Z', '').replace(/\.\d+$/, '.123456Z');
+    const lastObserved = minutesAgo(1).replace('Z', '').replace(/\.\d+$/, '.654321Z');
+    const cluster = await start({
+      events: [
+        // The scheduler writes through events.k8s.io/v1: first occurrence in eventTime, the rest in series.
+        { type: 'Warning', reason: 'FailedScheduling', message: '0/5 nodes are available: 5 Insufficient memory.', object: 'Pod/vectorizer-5b8c4d7f9-q2x7z', count: 0, eventTime: firstSeen, series: { count: 37, lastObservedTime: lastObserved } },
+        // Seen once, never repeated: no series.
+        { type: 'Warning', reason: 'FailedScheduling', message: '0/5 nodes are available', object: 'Pod/vectorizer-5b8c4d7f9-h8w4k', count: 0, eventTime: firstSeen },
+        { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', object: 'Pod/vectorizer-5b8c4d7f9-m4vqz', count: 12, lastTimestamp: '2026-01-16T09:30:00Z' },
+      ],
+    });
+    const events = await cluster.listEvents('vectorizer');
+    expect(events.map((e) => [e.reason, e.object, e.count, e.lastSeen])).toEqual([
+      ['FailedScheduling', 'Pod/vectorizer-5b8c4d7f9-q2x7z', 37, new Date(lastObserved).toISOString()],
+      ['FailedScheduling', 'Pod/vectorizer-5b8c4d7f9-h8w4k', 1, new Date(firstSeen).toISOString()],
+      ['BackOff', 'Pod/vectorizer-5b8c4d7f9-m4vqz', 12, '2026-01-16T09:30:00.000Z'],
+    ]);
+  });
 });

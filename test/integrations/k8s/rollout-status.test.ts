@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadStatus } from '../../../src/integrations/k8s/k8s-cluster.js';
-import { rolloutStatus } from '../../../src/integrations/k8s/rollout-status.js';
+import { rolloutStatus, scaleStatus } from '../../../src/integrations/k8s/rollout-status.js';
 
 const deployment = (s: Partial<WorkloadStatus>): WorkloadStatus => ({
   ref: { namespace: 'vectorizer', kind: 'deployment', name: 'vectorizer' },
@@ -68,5 +68,28 @@ describe('rolloutStatus, as kubectl rollout status decides it', () => {
 
   it('an OnDelete StatefulSet is stuck: its pods change only when deleted', () => {
     expect(rolloutStatus(statefulset({ updateStrategy: 'OnDelete', updateRevision: 'vectorizer-84d1e0' }))).toMatchObject({ done: false, stuck: true });
+  });
+
+  it('a scale is judged on counts, so an OnDelete StatefulSet with a template change pending is scaled once its replicas are there and ready', () => {
+    // Two pods still on the old revision, three new ones: rollout status would wait for ever (OnDelete).
+    const s = statefulset({ updateStrategy: 'OnDelete', updateRevision: 'vectorizer-84d1e0', desiredReplicas: 5, replicas: 5, readyReplicas: 5, availableReplicas: 5, updatedReplicas: 3 });
+    expect(rolloutStatus(s)).toMatchObject({ done: false, stuck: true });
+    expect(scaleStatus(s, 5)).toEqual({ done: true, stuck: false, message: 'statefulset "vectorizer" scaled to 5 replicas, all ready' });
+  });
+
+  it('a scale waits for the spec, the controller, the pods to exist, be ready and available, and surplus pods to go', () => {
+    const five = { desiredReplicas: 5, replicas: 5, readyReplicas: 5, availableReplicas: 5 };
+    const waits = (s: Partial<WorkloadStatus>) => scaleStatus(statefulset({ ...five, ...s }), 5);
+    expect(waits({ desiredReplicas: 3 })).toEqual({ done: false, stuck: false, message: 'Waiting for statefulset "vectorizer" to be set to 5 replicas (spec.replicas is 3)...' });
+    expect(waits({ generation: 6 }).message).toBe('Waiting for statefulset spec update to be observed...');
+    expect(waits({ replicas: 4 }).message).toBe('Waiting for statefulset "vectorizer" to scale: 4 of 5 replicas created...');
+    expect(waits({ readyReplicas: 3 }).message).toBe('Waiting for statefulset "vectorizer" to scale: 3 of 5 replicas are ready...');
+    expect(waits({ availableReplicas: 4 }).message).toBe('Waiting for statefulset "vectorizer" to scale: 4 of 5 replicas are available...');
+    // A Deployment mid-rollout: the old ReplicaSet's pods still counted beside five ready new ones.
+    expect(scaleStatus(deployment({ ...five, replicas: 6, readyReplicas: 6, availableReplicas: 6 }), 5).message).toBe(
+      'Waiting for deployment "vectorizer" to scale: 1 surplus replicas pending termination...',
+    );
+    // Not stuck on a progress deadline a failed rollout left behind: the counts decide, or the wait times out.
+    expect(scaleStatus(deployment({ ...five, progressDeadlineExceeded: true }), 5).done).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ const OPEN_FDS = 'process_open_fds{service="vectorizer"}';
 const MAX_FDS = 'process_max_fds{service="vectorizer"}';
 const WORKING_SET = 'sum by (pod) (container_memory_working_set_bytes{namespace="vectorizer",container="vectorizer"})';
 const MEMORY_LIMIT = 'sum by (pod) (container_spec_memory_limit_bytes{namespace="vectorizer",container="vectorizer"})';
-const PODS_MATCH = 'namespace="vectorizer",pod=~"vectorizer-.*",container!="",container!="POD"';
+const PODS_MATCH = 'namespace="vectorizer",pod=~"vectorizer-[0-9]+",container!="",container!="POD"';
 const THROTTLED =
   `sum by (pod) (rate(container_cpu_cfs_throttled_periods_total{${PODS_MATCH}}[5m])) / ` +
   `sum by (pod) (rate(container_cpu_cfs_periods_total{${PODS_MATCH}}[5m]))`;

@@ -48,7 +48,7 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
     ];
     pods[1]!.log = ['2026-01-16T09:30:00Z INFO client disconnected id=4410 reason=client_close'];
     cluster = await startVitalStreamCluster(pods, [
-      { type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', object: 'Pod/websocket-7b9c5d-a0', count: 4 },
+      { type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', object: 'Pod/websocket-7b9c5d8f4-a0x2k', count: 4 },
       { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', object: 'Pod/other-app-5f6d-x', count: 9 },
     ]);
     const report = await diagnose();

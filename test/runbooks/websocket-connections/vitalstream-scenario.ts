@@ -64,7 +64,7 @@ export async function startVitalStreamCluster(pods: FakePod[], events: FakeEvent
 }
 
 /** cAdvisor / kube-state-metrics matchers for the Deployment's pods: namespace and pod, not the service's labels. */
-const PODS = 'namespace="vitalstream",pod=~"websocket-.*",container!="",container!="POD"';
+const PODS = 'namespace="vitalstream",pod=~"websocket-[a-z0-9]{5,10}-[a-z0-9]{5}",container!="",container!="POD"';
 
 /** The runbook's queries as connbot sends them for selector {environment="production"}. */
 export const Q = {

@@ -1,9 +1,10 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
-import type { ClusterEvent } from '../../../integrations/k8s/k8s-cluster.js';
+import type { ClusterEvent, WorkloadRef } from '../../../integrations/k8s/k8s-cluster.js';
 import { redactSecrets } from '../../../domain/redact-secrets.js';
 import { truncateText } from '../../../render/slack/mrkdwn.js';
 import type { Check } from '../../types.js';
 import { workloadRef } from '../k8s-workload/workload-ref.js';
+import { podNamePattern, replicaSetNamePattern } from '../k8s-workload/pod-scope.js';
 
 export const EVENTS = 'events';
 
@@ -36,7 +37,9 @@ export const k8sEventsCheck = <P extends EventsCheckParams>(title = 'Recent warn
   async run(ctx): Promise<CheckResult> {
     const p = ctx.params;
     const namespace = ctx.target.k8s!.namespace!;
-    const name = workloadRef(ctx.target.k8s)?.name;
+    const ref = workloadRef(ctx.target.k8s);
+    const name = ref?.name;
+    const ours = ref ? belongsTo(ref) : () => true;
     const events = await ctx.integrations.k8s().listEvents(namespace);
     const evidence = [
       {
@@ -45,20 +48,20 @@ export const k8sEventsCheck = <P extends EventsCheckParams>(title = 'Recent warn
       },
     ];
     const since = Date.now() - p.eventsWindowMinutes * 60_000;
-    const ours = events
-      .filter((e) => e.type === 'Warning' && belongsTo(e, name) && (!e.lastSeen || Date.parse(e.lastSeen) >= since))
+    const warnings = events
+      .filter((e) => e.type === 'Warning' && ours(e) && (!e.lastSeen || Date.parse(e.lastSeen) >= since))
       .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''));
     const byReason: Record<string, number> = {};
-    for (const e of ours) byReason[e.reason] = (byReason[e.reason] ?? 0) + e.count;
+    for (const e of warnings) byReason[e.reason] = (byReason[e.reason] ?? 0) + e.count;
     const data: EventsData = {
-      warnings: ours.reduce((n, e) => n + e.count, 0),
+      warnings: warnings.reduce((n, e) => n + e.count, 0),
       byReason,
       backOff: byReason.BackOff ?? 0,
-      oomKilling: ours.filter((e) => e.reason === 'OOMKilling' || /OOMKilled|out of memory/i.test(e.message)).reduce((n, e) => n + e.count, 0),
+      oomKilling: warnings.filter((e) => e.reason === 'OOMKilling' || /OOMKilled|out of memory/i.test(e.message)).reduce((n, e) => n + e.count, 0),
       unhealthy: byReason.Unhealthy ?? 0,
     };
     const scope = name ? `${name} and its pods` : `namespace ${namespace}`;
-    if (ours.length === 0) {
+    if (warnings.length === 0) {
       return { status: 'ok', summary: `no warning events for ${scope} in the last ${p.eventsWindowMinutes} min`, evidence, data: { ...data } };
     }
     const status: Status = 'warn';
@@ -72,7 +75,7 @@ export const k8sEventsCheck = <P extends EventsCheckParams>(title = 'Recent warn
         {
           kind: 'table',
           columns: ['reason', 'object', 'count', 'last seen', 'message'],
-          rows: ours.slice(0, 15).map((e) => [e.reason, e.object, String(e.count), e.lastSeen ?? '-', truncateText(redactSecrets(e.message), MESSAGE_CHARS, '…')]),
+          rows: warnings.slice(0, 15).map((e) => [e.reason, e.object, String(e.count), e.lastSeen ?? '-', truncateText(redactSecrets(e.message), MESSAGE_CHARS, '…')]),
         },
       ],
       evidence,
@@ -81,9 +84,20 @@ export const k8sEventsCheck = <P extends EventsCheckParams>(title = 'Recent warn
   },
 });
 
-/** The workload itself, its pods (`vectorizer-0`, `websocket-7d9f-x`) and their ReplicaSets. */
-function belongsTo(e: ClusterEvent, name: string | undefined): boolean {
-  if (!name) return true;
-  const object = e.object.slice(e.object.indexOf('/') + 1);
-  return object === name || object.startsWith(`${name}-`);
+/**
+ * The workload itself (and whatever shares its name: its HPA, PDB, Service), its pods (`vectorizer-0`,
+ * `websocket-7d9f8b6c5-x2k9p`) and a Deployment's ReplicaSets (`websocket-7d9f8b6c5`) — by the exact shape of
+ * their names, so a sibling workload (`websocket-gateway`, whose pods also start with `websocket-`) is not ours.
+ */
+function belongsTo(ref: WorkloadRef): (e: ClusterEvent) => boolean {
+  const pod = new RegExp(`^${podNamePattern(ref.kind, ref.name)}$`);
+  const replicaSet = new RegExp(`^${replicaSetNamePattern(ref.name)}$`);
+  return (e) => {
+    const slash = e.object.indexOf('/');
+    const kind = e.object.slice(0, slash);
+    const object = e.object.slice(slash + 1);
+    if (object === ref.name) return true;
+    if (kind === 'Pod') return pod.test(object);
+    return ref.kind === 'deployment' && kind === 'ReplicaSet' && replicaSet.test(object);
+  };
 }

@@ -1,6 +1,6 @@
 import { RUN_MARGIN_MS } from '../../types.js';
 import { ConnbotError } from '../../../errors.js';
-import { rolloutStatus } from '../../../integrations/k8s/rollout-status.js';
+import { scaleStatus } from '../../../integrations/k8s/rollout-status.js';
 import type { FindingsById, Remediation, RemediationPlan, RunbookContext, VerificationOutcome } from '../../types.js';
 import { describeWorkload, workloadPath } from './workload-ref.js';
 import { measured } from '../finding-data.js';
@@ -88,7 +88,8 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
         summary: `Scale ${ref.kind}/${ref.name} from ${w.desired} to ${n} replicas — ${spec.reason(findings, ctx.params)}. The approver may pick: ${menu.choices.join(', ')}`,
         steps: [
           `PATCH ${workloadPath(ref)}/scale {"spec":{"replicas":${n}}}\nkubectl scale ${ref.kind} ${ref.name} --replicas=${n} -n ${ref.namespace}`,
-          `Wait up to ${wait} s until ${n} replicas are ready\nkubectl rollout status ${ref.kind}/${ref.name} -n ${ref.namespace} --timeout=${wait}s`,
+          `Wait up to ${wait} s until ${n} replicas exist and are ready and available\n` +
+            `kubectl wait ${ref.kind}/${ref.name} -n ${ref.namespace} --for=jsonpath='{.status.availableReplicas}'=${n} --timeout=${wait}s`,
         ],
         params: { ...params, ...(triggers.length > 0 ? { triggeredBy: triggers } : {}) },
         verifyChecks: [...new Set([WORKLOAD, ...spec.verifyChecks, ...triggers, ...spec.alsoShow])],
@@ -117,12 +118,12 @@ export function scaleWorkloadRemediation<P extends RolloutWaitParams>(spec: Scal
       const cluster = ctx.integrations.k8s();
       await cluster.scaleWorkload(ref, n);
       ctx.changed?.(`set ${ref.kind}/${ref.name} to ${n} replicas`);
-      const wait = await waitForWorkload(
-        cluster,
-        ref,
-        (s) => s.desiredReplicas === n && rolloutStatus(s).done,
-        { timeoutMs: ctx.params.rolloutWaitSeconds * 1000, pollMs: ctx.params.rolloutPollSeconds * 1000, signal: ctx.signal },
-      );
+      // Counts, not rollout completion: an OnDelete StatefulSet (or a rollout already under way) still scales.
+      const wait = await waitForWorkload(cluster, ref, (s) => scaleStatus(s, n), {
+        timeoutMs: ctx.params.rolloutWaitSeconds * 1000,
+        pollMs: ctx.params.rolloutPollSeconds * 1000,
+        signal: ctx.signal,
+      });
       const was = typeof plan.params.currentReplicas === 'number' ? plan.params.currentReplicas : '?';
       return { summary: `scaled ${describeWorkload(ref)} from ${was} to ${n} replicas; ${describeWait(wait, { done: `${n} ready`, notDone: 'NOT all ready', replicasWhenDone: false })}` };
     },

@@ -36,6 +36,7 @@ const RANK = { ok: 0, unknown: 1, error: 1, warn: 2, crit: 3 } as const;
 /**
  * A re-run finding's status as a verification should read it, with the numbers to show — for checks whose own
  * status lags (a 5-minute rate still holds the minutes before the change). Undefined: the finding's status.
+ * A judge that answers unknown (nothing measured since the change) makes the finding "not re-measured".
  */
 export type FindingJudge = (f: Finding) => { status: Status; text: string } | undefined;
 
@@ -76,6 +77,14 @@ export function verifyImproved(
       continue;
     }
     const now = judge?.(a) ?? { status: a.status, text: '' };
+    // The judge could not read what it judges on (no rate since the change): not re-measured either.
+    if (now.status === 'error' || now.status === 'unknown') {
+      if (mustImprove.has(id) || mustBeOk.has(id)) {
+        ok = false;
+        lines.push(`${a.title}: not re-measured (${now.text || a.summary}), so not verified`);
+      }
+      continue;
+    }
     const detail = now.text || (now.status === 'ok' ? '' : a.summary);
     const shown = `${a.title}: ${was ? `${was.status} → ` : ''}${now.status}${detail ? ` (${detail})` : ''}`;
     if (mustBeOk.has(id)) {

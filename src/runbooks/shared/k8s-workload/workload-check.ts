@@ -18,6 +18,8 @@ export interface WorkloadData {
   available: number;
   /** The rollout is complete as `kubectl rollout status` judges it. */
   rolledOut: boolean;
+  /** RollingUpdate, Recreate, or OnDelete (a StatefulSet whose pods change only when deleted: no rolling restart). */
+  updateStrategy: string | undefined;
   generation: number;
   observedGeneration: number;
   selector: string | undefined;
@@ -45,6 +47,7 @@ export function workloadCheck<P>(): Check<P> {
         replicas: s.replicas,
         available: s.availableReplicas,
         rolledOut: rolloutStatus(s).done,
+        updateStrategy: s.updateStrategy,
         generation: s.generation,
         observedGeneration: s.observedGeneration,
         selector: s.selector,
