@@ -1,3 +1,4 @@
+import '../src/require-node.js';
 /**
  * `npm run demo`: a real Redis idle-connection leak, diagnosed by the redis-pool-exhaustion runbook through the
  * same code path as `/conn check`, then fixed by its kill-idle remediation after you approve it, and verified.

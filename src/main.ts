@@ -1,3 +1,4 @@
+import './require-node.js';
 import { loadCatalog } from './catalog/load-catalog.js';
 import { parseEnv } from './config/env.js';
 import { ConfigError, ConnbotError, errorMessage } from './errors.js';

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
+import '../require-node.js';
+import { existsSync } from 'node:fs';
 import { runCli } from './run-cli.js';
+
+// The same .env `npm start` reads (passwords named by passwordFromEnv, CATALOG_PATH); the shell's values win.
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 // The first Ctrl-C stops waiting for checks (connections still close cleanly); a second one kills the process.
 const interrupt = new AbortController();
