@@ -48,7 +48,7 @@ describe.concurrent('connection-trend check on a real Redis', () => {
       const d = f.data as { direction: string; slopePerMin: number; minutesToExhaustion: number; first: number; last: number; samples: unknown[] };
       expect(d.direction).toBe('rising');
       expect(d.samples).toHaveLength(4);
-      expect(d.last).toBeGreaterThan(d.first + 10);
+      expect(d.last).toBeGreaterThan(d.first + 5); // ~18 opened over the sampling; a loaded machine opens fewer
       expect(d.slopePerMin).toBeGreaterThan(200); // ~2 connections per 80 ms is ~1500/min; slow machines open fewer
       expect(d.minutesToExhaustion).toBeGreaterThan(0);
       expect(d.minutesToExhaustion).toBeLessThan(15); // within exhaustionCritMinutes
