@@ -20,7 +20,7 @@ export function resolveTarget(catalog: Catalog, service: string, env: string, ru
     const closest = closestMatch(service, services);
     throw new LookupError(
       'UNKNOWN_SERVICE',
-      `unknown service "${service}"${closest ? ` — did you mean "${closest}"?` : ''} Known services: ${services.join(', ')}`,
+      `unknown service "${service}"${closest ? ` — did you mean "${closest}"?` : '.'} Known services: ${services.join(', ')}`,
       services,
       closest,
     );
@@ -31,7 +31,7 @@ export function resolveTarget(catalog: Catalog, service: string, env: string, ru
     const closest = closestMatch(env, envs);
     throw new LookupError(
       'UNKNOWN_ENV',
-      `service "${service}" has no env "${env}"${closest ? ` — did you mean "${closest}"?` : ''} Known envs: ${envs.join(', ')}`,
+      `service "${service}" has no env "${env}"${closest ? ` — did you mean "${closest}"?` : '.'} Known envs: ${envs.join(', ')}`,
       envs,
       closest,
     );
@@ -41,7 +41,7 @@ export function resolveTarget(catalog: Catalog, service: string, env: string, ru
     const closest = closestMatch(id, entry.runbooks);
     throw new LookupError(
       'UNKNOWN_RUNBOOK',
-      `service "${service}" has no runbook "${id}"${closest ? ` — did you mean "${closest}"?` : ''} Its runbooks: ${entry.runbooks.join(', ')}`,
+      `service "${service}" has no runbook "${id}"${closest ? ` — did you mean "${closest}"?` : '.'} Its runbooks: ${entry.runbooks.join(', ')}`,
       entry.runbooks,
       closest,
     );

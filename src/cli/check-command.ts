@@ -28,7 +28,7 @@ export async function checkCommand(args: CheckArgs, io: CliIo): Promise<number> 
   } catch (err) {
     if (err instanceof LookupError) {
       io.stderr.write(`${err.message}\n`);
-      if (err.closest) io.stderr.write(`closest match: ${err.closest}\n`);
+      // The message already says "did you mean …?" when there is a close match.
       return EXIT_USAGE;
     }
     if (err instanceof CatalogError) {

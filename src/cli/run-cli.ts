@@ -35,8 +35,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   switch (command) {
     case 'check': {
-      const [service, env, ...extra] = rest;
-      if (!service || !env || extra.length > 0) return usageError(io, 'check needs exactly <service> <env>');
+      // The slash command's grammar too: `check <service> <env> [runbook]`.
+      const [service, env, positionalRunbook, ...extra] = rest;
+      if (!service || !env || extra.length > 0) return usageError(io, 'check needs <service> <env> [runbook]');
+      if (positionalRunbook && values.runbook && positionalRunbook !== values.runbook) {
+        return usageError(io, `two runbooks given: "${positionalRunbook}" and --runbook "${values.runbook}"`);
+      }
+      const runbook = values.runbook ?? positionalRunbook;
       const colour =
         Boolean(io.stdout.isTTY) && !values['no-colour'] && !values['no-color'] && !io.env.NO_COLOR && !values.json;
       return checkCommand(
@@ -45,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           env,
           json: values.json,
           colour,
-          ...(values.runbook !== undefined ? { runbook: values.runbook } : {}),
+          ...(runbook !== undefined ? { runbook } : {}),
           ...(values.catalog !== undefined ? { catalog: values.catalog } : {}),
         },
         io,

@@ -118,7 +118,13 @@ describe('connbot check', () => {
     expect(await runCli(['check', 'cahce', 'local', '--catalog', catalog], c.io)).toBe(64);
     expect(c.stderr()).toContain('unknown service "cahce"');
     expect(c.stderr()).toContain('Known services: cache');
-    expect(c.stderr()).toContain('closest match: cache');
+    expect(c.stderr()).toContain('did you mean "cache"?');
+  });
+
+  it('takes the runbook as the third argument, as /conn check does', async () => {
+    const c = capture();
+    expect(await runCli(['check', 'cache', 'local', 'no-such-runbook', '--catalog', catalog], c.io)).toBe(64);
+    expect(c.stderr()).toContain('has no runbook "no-such-runbook". Its runbooks: redis-pool-exhaustion');
   });
 
   it('names the known envs for an unknown env, exit 64', async () => {
