@@ -24,9 +24,17 @@ const KILL_IDLE = 'kill-idle-clients';
 const SERVICE = 'redis-demo';
 const ENV = 'local';
 
-const { values: flags } = parseArgs({
-  options: { yes: { type: 'boolean', short: 'y', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-});
+const USAGE = 'usage: npm run demo [-- --yes]\n  --yes  apply the proposed remediation without asking\n';
+
+function flagsOf(args: string[]) {
+  try {
+    return parseArgs({ args, options: { yes: { type: 'boolean', short: 'y', default: false }, help: { type: 'boolean', short: 'h', default: false } } }).values;
+  } catch (err) {
+    process.stderr.write(`${errorMessage(err)}\n${USAGE}`);
+    process.exit(64);
+  }
+}
+const flags = flagsOf(process.argv.slice(2));
 const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const say = (text: string) => process.stdout.write(`${colour ? `\u001b[1m▸\u001b[22m` : '▸'} ${text}\n`);
 
@@ -48,7 +56,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main(): Promise<number> {
   if (flags.help) {
-    process.stdout.write('usage: npm run demo [-- --yes]\n  --yes  apply the proposed remediation without asking\n');
+    process.stdout.write(USAGE);
     return 0;
   }
   const binary = findOnPath('redis-server');
@@ -132,6 +140,8 @@ async function confirm(question: string): Promise<boolean> {
   const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
   try {
     const answer = await Promise.race([rl.question(question, { signal: abort.signal }), closed]);
+    // Answered from a pipe, nothing echoes the line: end it so the next line starts on its own.
+    if (!process.stdin.isTTY) process.stdout.write(`${answer.trim()}\n`);
     return /^y(es)?$/i.test(answer.trim());
   } catch {
     return false;
