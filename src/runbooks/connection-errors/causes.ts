@@ -66,7 +66,7 @@ export const connectionLimitReached: Cause<ConnectionErrorsParams> = {
     const c = s.connections;
     if (c && c.pct >= p.connectionsWarnPct) {
       confidence = c.pct >= p.connectionsCritPct ? 0.8 : 0.55;
-      reasons.push(`${fmtNumber(c.current)} of max_connections ${fmtNumber(c.maxConnections)} open (${fmtNumber(c.pct, 1)}%)`);
+      reasons.push(`${c.pod ? `${c.pod} holds ` : ''}${fmtNumber(c.current)} of max_connections ${fmtNumber(c.maxConnections)} open (${fmtNumber(c.pct, 1)}%)`);
       supportedBy.push(CONNECTIONS);
     }
     const tooMany = s.logs?.signals.tooManyConnections ?? 0;

@@ -1,6 +1,7 @@
 import { ConnbotError } from '../../errors.js';
 import { describeProbe } from '../../integrations/http/http-probe.js';
 import type { HttpTargetClient } from '../../integrations/http/http-target.js';
+import { fmtNumber } from '../shared/evidence.js';
 import { familyType, parseExposition, type Exposition, type ExpositionSample } from '../../integrations/prometheus/exposition-format.js';
 
 /** The runbook greps these prefixes: `grep vectorizer_connections`, `grep vectorizer_connection_errors`. */
@@ -84,13 +85,40 @@ export function connectionErrorCounters(expo: Exposition): ErrorCounters | undef
   return { metric, typeLabel, byType };
 }
 
-/** Per-second increase between two readings; a counter that went down was reset by a restart. */
-export function ratesBetween(before: Record<string, number>, after: Record<string, number>, seconds: number): Record<string, number> {
-  const rates: Record<string, number> = {};
-  for (const [kind, value] of Object.entries(after)) {
-    const prev = before[kind] ?? 0;
-    const increase = value >= prev ? value - prev : value;
-    rates[kind] = seconds > 0 ? increase / seconds : 0;
+/** What two scrapes of the counters say about how fast they grow. */
+export interface RatesBetween {
+  /** Per-second increase per error kind; empty when `unknown` is set. */
+  rates: Record<string, number>;
+  /**
+   * Why no rate can be read from the two scrapes: a counter went down (or vanished), so the second answer came
+   * from another process — a different pod behind the Service, or the same one restarted — and no difference
+   * between the two means anything. Undefined when the rates stand.
+   */
+  unknown?: string;
+}
+
+/**
+ * Per-second increase between two scrapes of the service's counters, taken through its Service URL. Counters only
+ * grow within one process: one that went down or vanished means another process answered the second scrape, and
+ * then every kind's difference compares two processes, so none is a rate (a lower counter is never read as a
+ * restart from zero: `refused 1200 → 300` is not 60/s). A kind first seen in the second scrape counts from zero,
+ * as a labelled counter appears at its first increment.
+ */
+export function ratesBetween(before: Record<string, number>, after: Record<string, number>, seconds: number): RatesBetween {
+  if (!(seconds > 0)) return { rates: {}, unknown: 'the two scrapes were not apart in time' };
+  const fell = Object.entries(before)
+    .filter(([kind, prev]) => !(kind in after) || after[kind]! < prev)
+    .map(([kind, prev]) => (kind in after ? `${kind} ${fmtNumber(prev, 3)} → ${fmtNumber(after[kind]!, 3)}` : `${kind} ${fmtNumber(prev, 3)} → gone`));
+  if (fell.length > 0) {
+    return { rates: {}, unknown: `counters went down between the scrapes (${fell.join(', ')}): a different pod answered, or it restarted` };
   }
-  return rates;
+  const rates: Record<string, number> = {};
+  for (const [kind, value] of Object.entries(after)) rates[kind] = (value - (before[kind] ?? 0)) / seconds;
+  return { rates };
+}
+
+/** The process's start time (`process_start_time_seconds`, exported by every client library's process collector). */
+export function processStart(expo: Exposition): number | undefined {
+  const starts = expo.samples.filter((s) => s.name === 'process_start_time_seconds' && Number.isFinite(s.value));
+  return starts.length === 1 ? starts[0]!.value : undefined;
 }

@@ -5,6 +5,7 @@ import type { WebSocketParams } from './params.js';
 import { handshakeFailingAtProxy, handshakeFailingInApp, highDisconnectionRate, latencyResourcePressure, serviceDown } from './causes.js';
 import { readSignals } from './signals.js';
 import type { ProbePort } from './probe-port.js';
+import { urlPort } from './container-port.js';
 
 /** websocket.yaml's value in the runbook's Step 3 patch. */
 const RUNBOOK_MAX_CONNECTIONS = 10_000;
@@ -25,8 +26,11 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
   const health = t.http?.health ? new URL(t.http.health) : undefined;
   const wsUrl = t.http?.websocket ? new URL(t.http.websocket) : undefined;
   const publicUrl = t.http?.publicWebsocket ? new URL(t.http.publicWebsocket) : undefined;
-  const port = Number(health?.port || wsUrl?.port || 8003);
-  const svcHost = wsUrl?.hostname ?? health?.hostname ?? name;
+  // Network tests go to the Service as clients do: the WebSocket URL's host and port (or its scheme's default),
+  // else the health URL's. Commands inside a pod and probes name the container's port instead (see below).
+  const serviceUrl = wsUrl ?? health;
+  const svcHost = serviceUrl?.hostname ?? name;
+  const svcPort = serviceUrl ? urlPort(serviceUrl) : undefined;
   const publicHost = publicUrl?.hostname ?? p.publicHost;
   const steps: ManualStep[] = [];
 
@@ -84,7 +88,7 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
         `kubectl get service ${name} -n ${ns} -o yaml`,
         `kubectl get ingress ${p.ingress} -n ${ns} -o yaml`,
         `kubectl get networkpolicy -n ${ns}`,
-        `kubectl exec -it ${workload} -n ${ns} -- nc -zv ${svcHost} ${port}`,
+        ...(svcPort !== undefined ? [`kubectl exec -it ${workload} -n ${ns} -- nc -zv ${svcHost} ${svcPort}`] : []),
       ],
     });
     steps.push({
@@ -93,7 +97,7 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
       commands: [
         // Not `-o yaml`: that would print the private key into a terminal (or a Slack thread).
         `kubectl get secret ${p.tlsSecret} -n ${ns} -o jsonpath='{.data.tls\\.crt}' | base64 -d | openssl x509 -noout -subject -enddate`,
-        `kubectl exec -it ${workload} -n ${ns} -- openssl s_client -connect ${svcHost}:${port} -servername ${publicHost}`,
+        ...(svcPort !== undefined ? [`kubectl exec -it ${workload} -n ${ns} -- openssl s_client -connect ${svcHost}:${svcPort} -servername ${publicHost}`] : []),
         'kubectl exec -it deployment/nginx-ingress -n ingress-nginx -- cat /etc/nginx/nginx.conf | grep -A 10 websocket',
         `curl -I -H "Connection: Upgrade" -H "Upgrade: websocket" ${publicUrl ? publicUrl.href.replace(/^ws/, 'http') : `http://${publicHost}${wsUrl?.pathname ?? '/ws'}`}`,
       ],
@@ -106,7 +110,9 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
     // the Service's targetPort) by the workload check. Without it, the Service URL's port stands in, with a warning.
     const known = s.probePort;
     const probeContainer = known?.container ?? container;
-    const probePort = known?.port ?? port;
+    // The health URL's port is the Service's: it stands in only when the pod template does not say.
+    const servicePort = urlPort(health);
+    const probePort = known?.port ?? servicePort;
     const probe = (initialDelaySeconds: number, periodSeconds: number) => ({ httpGet: { path: health.pathname, port: probePort }, initialDelaySeconds, periodSeconds });
     const patch = {
       spec: {
@@ -129,7 +135,7 @@ export function websocketManualSteps(ctx: RunbookContext<WebSocketParams>, byId:
         `All ${s.pods!.pods} pods are Ready, yet ${s.healthDown ? 'the health endpoint' : 'the WebSocket endpoint'} does not answer: without a probe on ${health.pathname}, Kubernetes keeps sending traffic to broken pods. ` +
         (known
           ? probePortWhy(known, health.pathname)
-          : `The probe's port must be the container's port (its containerPort, or the port's name), not the Service's: ${port} is taken from the catalog's Service URL, so check it with the first command and replace it if they differ. `) +
+          : `The probe's port must be the container's port (its containerPort, or the port's name), not the Service's: ${servicePort} is taken from the catalog's Service URL, so check it with the first command and replace it if they differ. `) +
         'Changing the pod spec is a deploy decision, so it is not a button.',
       commands: [
         `kubectl get ${workload} -n ${ns} -o jsonpath='{.spec.template.spec.containers[?(@.name=="${probeContainer}")].ports}'`,

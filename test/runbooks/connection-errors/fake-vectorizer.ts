@@ -11,6 +11,16 @@ export interface VectorizerBehaviour {
   errorsPerSec: Record<string, number>;
 }
 
+/** One pod behind the Service, as a scrape through it meets it. */
+export interface PodAnswer {
+  /** HTTP status of /prometheus/metrics; default 200. */
+  status?: number;
+  /** This pod's error counters; omitted: it exports none. */
+  errorTotals?: Record<string, number>;
+  /** Its process_start_time_seconds; omitted: not exported. */
+  processStart?: number;
+}
+
 export interface FakeVectorizer {
   healthUrl: string;
   metricsUrl: string;
@@ -18,6 +28,11 @@ export interface FakeVectorizer {
   /** Change the error rates from now on (the counters keep what they counted). */
   setErrorRates(rates: Record<string, number>): void;
   scrapes: number;
+  /**
+   * Several pods behind one Service URL: each scrape is answered by the next of these in turn (kube-proxy picks a
+   * pod per connection), with its own counters. Unset: one process whose counters grow at errorsPerSec.
+   */
+  behindService: PodAnswer[] | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,6 +55,7 @@ export async function startFakeVectorizer(initial: VectorizerBehaviour): Promise
     metricsUrl: '',
     behaviour,
     scrapes: 0,
+    behindService: undefined,
     setErrorRates(rates) {
       base = counters();
       since = performance.now();
@@ -55,8 +71,15 @@ export async function startFakeVectorizer(initial: VectorizerBehaviour): Promise
     }
     if (req.url === '/prometheus/metrics') {
       fake.scrapes += 1;
+      const pods = fake.behindService;
+      const pod = pods && pods.length > 0 ? pods[(fake.scrapes - 1) % pods.length]! : undefined;
+      if (pod && (pod.status ?? 200) !== 200) {
+        res.writeHead(pod.status!, { 'content-type': 'text/plain' });
+        res.end('upstream connect error or disconnect/reset before headers');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(metricsText(behaviour, counters()));
+      res.end(pod ? metricsText(behaviour, pod.errorTotals, pod.processStart) : metricsText(behaviour, counters()));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -74,7 +97,7 @@ export async function startFakeVectorizer(initial: VectorizerBehaviour): Promise
   return fake;
 }
 
-function metricsText(b: VectorizerBehaviour, errors: Record<string, number>): string {
+function metricsText(b: VectorizerBehaviour, errors: Record<string, number> | undefined, processStart?: number): string {
   const lines = [
     '# HELP vectorizer_search_requests_total Total number of search requests',
     '# TYPE vectorizer_search_requests_total counter',
@@ -92,15 +115,20 @@ function metricsText(b: VectorizerBehaviour, errors: Record<string, number>): st
     '# HELP vectorizer_connections_total Client connections accepted since start',
     '# TYPE vectorizer_connections_total counter',
     'vectorizer_connections_total 9182734',
-    '# HELP vectorizer_connection_errors_total Connection errors by type',
-    '# TYPE vectorizer_connection_errors_total counter',
-    ...Object.entries(errors).map(([t, n]) => `vectorizer_connection_errors_total{error_type="${t}"} ${Math.floor(n)}`),
+    ...(errors
+      ? [
+          '# HELP vectorizer_connection_errors_total Connection errors by type',
+          '# TYPE vectorizer_connection_errors_total counter',
+          ...Object.entries(errors).map(([t, n]) => `vectorizer_connection_errors_total{error_type="${t}"} ${Math.floor(n)}`),
+        ]
+      : []),
     '# HELP vectorizer_memory_usage_bytes Memory usage in bytes',
     '# TYPE vectorizer_memory_usage_bytes gauge',
     'vectorizer_memory_usage_bytes 1.288490188e+09',
     '# HELP process_open_fds Number of open file descriptors.',
     '# TYPE process_open_fds gauge',
     'process_open_fds 2113',
+    ...(processStart !== undefined ? ['# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.', '# TYPE process_start_time_seconds gauge', `process_start_time_seconds ${processStart}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

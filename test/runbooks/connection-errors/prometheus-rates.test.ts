@@ -56,7 +56,9 @@ describe('connection-errors rates from the catalog Prometheus', () => {
     const [errors] = report.findings;
     expect(vectorizer.scrapes - before).toBe(2);
     expect(errors!.status).toBe('ok');
-    expect(errors!.summary).toBe('no new connection errors over 0.4s between two scrapes');
+    expect(errors!.summary).toBe(
+      "no new connection errors over 0.4s between two scrapes — without Prometheus, one pod's counters, from whichever pod behind the Service answered",
+    );
     expect(errors!.details).toContainEqual({
       kind: 'text',
       text: 'Prometheus has no vectorizer_connection_errors_total series for {service="vectorizer"}; rate measured from two scrapes instead.',

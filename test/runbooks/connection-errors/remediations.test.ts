@@ -224,6 +224,49 @@ describe('connection-errors remediations against the StatefulSet', () => {
     );
   });
 
+  describe('a scale-out offered for "too many connections" in the logs alone', () => {
+    // A WARN line: no "error" in it, so the logs check's own status (error lines) is ok before and after.
+    const tooMany = ['2026-01-16T09:14:03.112Z  WARN vectorizer::server: Too many connections, refusing 10.0.4.22:51234'];
+    const offer = async () => {
+      vectorizer.behaviour.connections = { http: 1500, grpc: 500 };
+      vectorizer.setErrorRates({ too_many_connections: 0 });
+      cluster = await startVectorizerCluster(readyPods(3, tooMany));
+      const report = await runDiagnosis(target());
+      expect(report.findings.find((f) => f.checkId === 'logs')).toMatchObject({ status: 'ok', data: { signals: { tooManyConnections: 3 } } });
+      const offered = report.proposals.find((p) => p.remediationId === 'scale-out')!;
+      expect(offered.params.triggeredBy).toEqual(['logs']);
+      expect(offered.verifyChecks).toEqual(['workload', 'health', 'logs']);
+      return planWithChoice(offered, '4');
+    };
+
+    it('is re-measured on those lines, and not verified while the tails still hold them', async () => {
+      const plan = await offer();
+      // The pods the scale-out left running keep their logs: the tail read afterwards still holds the old lines.
+      cluster!.state.onRollout = () => cluster!.state.pods.forEach((p) => (p.log = tooMany));
+
+      const outcome = await applyRemediation(target(), plan);
+
+      const logs = outcome.after.find((f) => f.checkId === 'logs')!;
+      expect(logs.data).toMatchObject({ mayPredateChange: true, signals: { tooManyConnections: 3 } });
+      expect(logs.summary).toContain('read after the change, but a tail may still hold lines from before it');
+      expect(outcome.verification!.ok).toBe(false);
+      expect(outcome.verification!.summary).toMatch(
+        /^not recovered — .*Recent pod logs: not re-measured \(3 "too many connections" line\(s\) in the last 3 log lines of 3 pod\(s\), which may be from before the change: the log read cannot start at it\), so not verified$/,
+      );
+    });
+
+    it('is recovered once no such line is left in what is read', async () => {
+      const plan = await offer();
+      // The controller's new pods log only their start.
+      const outcome = await applyRemediation(target(), plan);
+
+      expect(outcome.verification!.ok).toBe(true);
+      expect(outcome.verification!.summary).toMatch(
+        /^recovered — .*Recent pod logs: ok → ok \(no "too many connections" line in the last 3 log lines of 3 pod\(s\)\)$/,
+      );
+    });
+  });
+
   it('refuses a replica count outside the catalog bounds and sends nothing', async () => {
     cluster = await startVectorizerCluster(readyPods(3));
     const report = await runDiagnosis(target());

@@ -7,6 +7,8 @@ export function vectorizerTarget(opts: {
   health: string;
   metrics: string;
   prometheus?: string;
+  /** The catalog's prometheus.selector; default {service="vectorizer"}, null: none. */
+  selector?: string | null;
   params?: Record<string, number | string>;
   /** The example catalog's StatefulSet, or the same service as a Deployment. */
   kind?: 'statefulset' | 'deployment';
@@ -21,7 +23,9 @@ export function vectorizerTarget(opts: {
             prod: {
               k8s: { context: 'prod', namespace: 'vectorizer', [opts.kind ?? 'statefulset']: 'vectorizer', minReplicas: 2, maxReplicas: 6 },
               http: { health: opts.health, metrics: opts.metrics },
-              ...(opts.prometheus ? { prometheus: { url: opts.prometheus, selector: '{service="vectorizer"}' } } : {}),
+              ...(opts.prometheus
+                ? { prometheus: { url: opts.prometheus, ...(opts.selector === null ? {} : { selector: opts.selector ?? '{service="vectorizer"}' }) } }
+                : {}),
               params: { maxConnections: 10000, errorSampleSeconds: 0.4, rolloutWaitSeconds: 3, rolloutPollSeconds: 0.05, verifySettleSeconds: 0, ...opts.params },
             },
           },

@@ -83,11 +83,12 @@ describe('websocket-connections diagnosis of VitalStream', () => {
     );
     expect(clis).toContain(`curl -f ${service.detailedUrl} || echo "Detailed health check failed"`);
     expect(clis).toContain('kubectl get pods -n vitalstream -l app=websocket');
-    expect(clis).toContain('kubectl logs -l app=websocket -n vitalstream --tail=100 | grep -E "(connect|disconnect|error)"');
+    expect(clis).toContain('kubectl logs -l app=websocket -n vitalstream --tail=100 | grep -iE "(connect|disconnect|error)"');
     expect(clis).toContain('kubectl describe pod -l app=websocket -n vitalstream');
-    const port = new URL(service.websocketUrl).port;
+    // Inside the pod the test connects to the container's port (the pod template's only one, 15002), not the
+    // Service URL's.
     expect(clis.find((c) => c.startsWith('kubectl exec -it deployment/websocket -n vitalstream -- python -c'))).toContain(
-      `websockets.connect('ws://localhost:${port}/ws')`,
+      "websockets.connect('ws://localhost:15002/ws')",
     );
     // No runbook curl leaves PromQL unencoded in a URL.
     expect(clis.filter((c) => c.includes('/api/v1/query?query='))).toEqual([]);
@@ -210,15 +211,22 @@ describe('websocket-connections diagnosis of VitalStream', () => {
     expect(probes.why).not.toContain('taken from the catalog');
     expect(probes.commands[0]).toBe(`kubectl get deployment/websocket -n vitalstream -o jsonpath='{.spec.template.spec.containers[?(@.name=="websocket")].ports}'`);
     expect(probes.commands[1]).toBe(probePatch('websocket', 8003));
+    // The runbook's WebSocket test runs in the pod, against the port the Service sends the WebSocket URL's port to.
+    const test = finding(report, 'websocket-handshake').evidence.map((e) => e.cli ?? '').find((c) => c.includes('python -c'))!;
+    expect(test.startsWith('kubectl exec -it deployment/websocket -n vitalstream -- python -c')).toBe(true);
+    expect(test).toContain("websockets.connect('ws://localhost:8003/ws')");
+    expect(finding(report, 'websocket-handshake').evidence.map((e) => e.call)).toContain('GET /api/v1/namespaces/vitalstream/services/websocket');
   });
 
   it('takes the first TCP port of the pod template\'s first container when no Service says which, and asks to check it', async () => {
-    const { probes } = await readyButBroken({
+    const { report, probes } = await readyButBroken({
       containers: [{ name: 'vitalstream-ws', ports: [{ name: 'stats', containerPort: 8125, protocol: 'UDP' }, { containerPort: 8003 }, { name: 'metrics', containerPort: 9102 }] }],
     });
 
     // The patch names the container that exists, not one called like the Deployment (a strategic merge would add it).
     expect(probes.commands[1]).toBe(probePatch('vitalstream-ws', 8003));
+    const test = finding(report, 'websocket-handshake').evidence.map((e) => e.cli ?? '').find((c) => c.includes('python -c'))!;
+    expect(test.split('\n')[0]).toBe("# 8003: container vitalstream-ws's first TCP containerPort; check it serves /ws");
     expect(probes.why).toContain(
       "The probe goes to the pod, so it names the container's port: 8003, the first of container vitalstream-ws's TCP containerPorts (8003, 9102), so check with the first command that 8003 is the port serving /health.",
     );
@@ -234,5 +242,11 @@ describe('websocket-connections diagnosis of VitalStream', () => {
     expect(probes.why).toContain(`The probe's port must be the container's port (its containerPort, or the port's name), not the Service's: ${port} is taken from the catalog's Service URL`);
     expect(probes.commands[0]).toBe(`kubectl get deployment/websocket -n vitalstream -o jsonpath='{.spec.template.spec.containers[?(@.name=="websocket")].ports}'`);
     expect(probes.commands[1]).toBe(probePatch('websocket', port));
+    // Nor does the in-pod WebSocket test know the container's port: it says the one it uses is the Service's.
+    const test = finding(report, 'websocket-handshake').evidence.map((e) => e.cli ?? '').find((c) => c.includes('python -c'))!;
+    expect(test.split('\n')[0]).toBe(
+      `# ${port} is the Service's port (the catalog URL's): the container may listen on another, see kubectl get deployment websocket -n vitalstream -o jsonpath='{.spec.template.spec.containers[*].ports}'`,
+    );
+    expect(test).toContain(`websockets.connect('ws://localhost:${port}/ws')`);
   });
 });

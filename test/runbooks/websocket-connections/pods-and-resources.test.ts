@@ -46,7 +46,7 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
       '2026-01-16T09:30:02Z ERROR upstream kafka: connection refused <!channel> <https://evil.example|click>',
       '2026-01-16T09:30:03Z DEBUG heartbeat sent to 212 clients',
     ];
-    pods[1]!.log = ['2026-01-16T09:30:00Z INFO client disconnected id=4410 reason=client_close'];
+    pods[1]!.log = ['2026-01-16T09:30:00Z INFO client disconnected ```*bold* _it_ ~gone~ `code` id=4410 reason=client_close by the dashboard at icu-3'];
     cluster = await startVitalStreamCluster(pods, [
       { type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', object: 'Pod/websocket-7b9c5d8f4-a0x2k', count: 4 },
       { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', object: 'Pod/other-app-5f6d-x', count: 9 },
@@ -60,7 +60,8 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
     expect(logs.summary).toBe('2 error, 1 connect, 2 disconnect line(s) in the last 100 lines of 3 pod(s); connection refused ×1, timeouts ×1');
     expect(logs.data).toMatchObject({ podsRead: 3, linesRead: 5, errorLines: 2, matchedLines: 4, kinds: { connect: 1, disconnect: 2 } });
     expect(logs.title).toBe('Connection logs');
-    expect(logs.evidence.map((e) => e.cli)).toContain('kubectl logs -l app=websocket -n vitalstream --tail=100 | grep -E "(connect|disconnect|error)"');
+    // The runbook's command keeps the same lines the check counts: case-insensitive, as `ERROR` and `Client connected` are.
+    expect(logs.evidence.map((e) => e.cli)).toContain('kubectl logs -l app=websocket -n vitalstream --tail=100 | grep -iE "(connect|disconnect|error)"');
     expect(logs.evidence.map((e) => e.cli)).toContain('kubectl logs websocket-7b9c5d-a0 -n vitalstream --tail=100 | grep -iE "(connect|disconnect|error)"');
     expect(logs.details[0]).toMatchObject({
       kind: 'table',
@@ -71,10 +72,17 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
       ]),
     });
     // The examples are what the grep keeps: connection events as well as errors, not the other lines.
-    const examples = logs.details.find((d) => d.kind === 'text');
-    expect(examples).toMatchObject({ kind: 'text', text: expect.stringContaining('websocket-7b9c5d-a0: 2026-01-16T09:29:58Z INFO client connected id=4411') });
-    expect(examples).toMatchObject({ text: expect.stringContaining('websocket-7b9c5d-b1: 2026-01-16T09:30:00Z INFO client disconnected') });
-    expect(examples).toMatchObject({ text: expect.not.stringContaining('heartbeat') });
+    // A table, so the lines reach Slack in an escaped code block rather than as mrkdwn.
+    expect(logs.details.some((d) => d.kind === 'text')).toBe(false);
+    const examples = logs.details.find((d) => d.kind === 'table' && d.columns.includes('line'));
+    expect(examples).toMatchObject({ caption: 'Latest matching lines (4 of 4)', columns: ['pod', 'line'] });
+    const rows = examples?.kind === 'table' ? examples.rows : [];
+    expect(rows).toContainEqual(['websocket-7b9c5d-a0', '2026-01-16T09:29:58Z INFO client connected id=4411 dashboard=icu-3']);
+    expect(rows).toContainEqual(['websocket-7b9c5d-b1', '2026-01-16T09:30:00Z INFO client disconnected ```*bold* _it_ ~gone~ `code`']);
+    expect(rows).toContainEqual(['', 'id=4410 reason=client_close by the dashboard at icu-3']);
+    expect(JSON.stringify(rows)).not.toContain('heartbeat');
+    // A line longer than a table cell is continued on the next rows, not cut off.
+    expect(rows.every((r) => [...r[1]!].length <= 80)).toBe(true);
     expect(cluster.requests.filter((r) => r.path.endsWith('/log')).map((r) => r.query.get('tailLines'))).toEqual(['100', '100', '100']);
 
     const events = finding(report, 'events');
@@ -84,10 +92,19 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
 
     // The log lines reach Slack as escaped, redacted text: no live mention or link, no token.
     const slack = JSON.stringify(findingBlocks(logs));
-    expect(slack).toContain('connection refused &lt;!channel&gt; &lt;https://evil.example|click&gt;');
+    expect(slack).toContain('connection refused &lt;!channel&gt;');
+    expect(slack).toContain('&lt;https://evil.example|click&gt;');
     expect(slack).not.toContain('<!channel>');
     expect(slack).not.toContain('eyJhbGciOiJIUzI1NiJ9');
     expect(slack).toContain('token=[redacted]');
+    // The examples are one code block: a backtick in a line cannot close it, `*_~` stay literal inside it.
+    const texts = findingBlocks(logs).map((b) => (b as { text?: { text?: string } }).text?.text ?? '');
+    const block = texts.find((t) => t.startsWith('Latest matching lines'))!;
+    expect(block.split('\n').slice(0, 2)).toEqual(['Latest matching lines (4 of 4)', '```']);
+    expect(block.endsWith('\n```')).toBe(true);
+    expect(block.match(/```/g)).toHaveLength(2);
+    expect(block).toContain("'''*bold* _it_ ~gone~ 'code'");
+    expect(texts.filter((t) => t.includes('*bold*'))).toEqual([block]);
   });
 
   it('judges CPU against each pod\'s limit from kube-state-metrics, on namespace and pod labels rather than the service selector', async () => {

@@ -3,6 +3,7 @@ import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import type { DiagnosisReport } from '../../../src/diagnosis/report.js';
 import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
 import { startFakePrometheus, type FakePrometheus } from '../../support/fake-prometheus.js';
+import { findingBlocks } from '../../../src/render/slack/detail-blocks.js';
 import { HEALTHY, startFakeIngress, startFakeVitalStream, type FakeIngress, type FakeVitalStream } from './fake-vitalstream.js';
 import { CALM, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods } from './vitalstream-scenario.js';
 
@@ -47,7 +48,11 @@ describe('websocket-connections: proxy or app', () => {
     expect(pub.status).toBe('crit');
     expect(pub.summary).toMatch(/^upgrade refused: HTTP 502 Bad Gateway after \d+ ms$/);
     expect(pub.data).toMatchObject({ outcome: 'rejected', upgraded: false, handshakeStatus: 502, url: ingress.websocketUrl });
-    expect(pub.details).toContainEqual({ kind: 'text', text: expect.stringContaining('<h1>502 Bad Gateway</h1>') });
+    // The proxy's page is outside text: a table (an escaped code block in Slack), not mrkdwn.
+    expect(pub.details.some((d) => d.kind === 'text')).toBe(false);
+    const body = pub.details.find((d) => d.kind === 'table' && d.caption === 'The response body');
+    // Cut into cells a table keeps whole, at spaces where there are some.
+    expect(body?.kind === 'table' && body.rows.map((r) => r[0]).join(' ')).toContain('<h1>502 Bad Gateway</h1>');
     expect(finding(report, 'websocket-handshake').status).toBe('ok');
     expect(finding(report, 'health').status).toBe('ok');
 
@@ -80,6 +85,63 @@ describe('websocket-connections: proxy or app', () => {
     expect(report.proposals.map((p) => p.remediationId)).toEqual(['rollout-restart']);
     // The public probe ruled the proxy out: no proxy steps.
     expect(report.manualSteps.map((s) => s.title)).toEqual([]);
+  });
+
+  it('keeps a refused upgrade\'s body and a detailed-health body inside a code block in Slack', async () => {
+    const markup = '```*bold* _it_ ~gone~ `code` <!here>';
+    service.behaviour.websocket = { kind: 'refuse', status: 502, reason: 'Bad Gateway' };
+    service.behaviour.detailed = { code: 503, body: { error: markup } };
+    const report = await diagnose(undefined);
+
+    for (const id of ['websocket-handshake', 'detailed-health']) {
+      const f = finding(report, id);
+      expect(f.details.some((d) => d.kind === 'text')).toBe(false);
+      const texts = findingBlocks(f).map((b) => (b as { text?: { text?: string } }).text?.text ?? '');
+      const block = texts.find((t) => t.startsWith('The response body'))!;
+      expect(block.split('\n').slice(0, 2)).toEqual(['The response body', '```']);
+      expect(block.endsWith('\n```')).toBe(true);
+      // Our two fences only: a backtick from the body cannot close the block, nothing can mention the channel.
+      expect(block.match(/```/g)).toHaveLength(2);
+      expect(block).not.toContain('<!here>');
+      if (id === 'detailed-health') expect(block).toContain("'''*bold* _it_ ~gone~ 'code' &lt;!here&gt;");
+      else expect(block).toContain('&lt;h1&gt;502 Bad');
+    }
+  });
+
+  it('tests the network on the WebSocket URL\'s Service port, and runs the in-pod test on the container\'s port', async () => {
+    // The WebSocket URL is another Service port than the health URL's: the pass-through stands in for it.
+    const wsService = await startFakeIngress(service);
+    try {
+      const healthPort = Number(new URL(service.healthUrl).port);
+      const wsPort = Number(new URL(wsService.websocketUrl).port);
+      service.behaviour.websocket = { kind: 'refuse', status: 502, reason: 'Bad Gateway' };
+      cluster = await startVitalStreamCluster(websocketPods(3), [], {
+        containers: [{ name: 'websocket', ports: [{ name: 'http', containerPort: 8080 }, { name: 'ws', containerPort: 8003 }] }],
+        service: {
+          name: 'websocket',
+          selector: { app: 'websocket' },
+          ports: [
+            { name: 'http', port: healthPort, targetPort: 'http' },
+            { name: 'ws', port: wsPort, targetPort: 'ws' },
+          ],
+        },
+      });
+      const report = await runDiagnosis(vitalstreamTarget(service, prometheus.url, { websocket: wsService.websocketUrl }));
+
+      expect(finding(report, 'websocket-handshake').data).toMatchObject({ url: wsService.websocketUrl, outcome: 'rejected' });
+      const test = finding(report, 'websocket-handshake').evidence.map((e) => e.cli ?? '').find((c) => c.includes('python -c'))!;
+      expect(test.startsWith('kubectl exec -it deployment/websocket -n vitalstream -- python -c')).toBe(true);
+      expect(test).toContain("websockets.connect('ws://localhost:8003/ws')");
+
+      expect(report.manualSteps.map((s) => s.title)).toEqual(PROXY_STEPS);
+      const commands = report.manualSteps.flatMap((s) => s.commands);
+      expect(commands).toContain(`kubectl exec -it deployment/websocket -n vitalstream -- nc -zv 127.0.0.1 ${wsPort}`);
+      expect(commands).toContain(`kubectl exec -it deployment/websocket -n vitalstream -- openssl s_client -connect 127.0.0.1:${wsPort} -servername websocket.vitalstream.com`);
+      expect(commands.join('\n')).not.toContain(`${healthPort}`);
+      expect(commands.join('\n')).not.toContain('8003');
+    } finally {
+      await wsService.stop();
+    }
   });
 
   it('says a proxy cannot be told apart when the catalog names no public URL', async () => {

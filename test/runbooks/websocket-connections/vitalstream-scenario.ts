@@ -8,6 +8,8 @@ export interface TargetOptions {
   params?: Record<string, number>;
   /** The catalog's http.publicWebsocket: the fake ingress in front of the service. */
   publicWebsocket?: string;
+  /** The catalog's http.websocket, when not the service's own URL (another Service port in front of it). */
+  websocket?: string;
 }
 
 /** The example catalog's vitalstream-websocket/production, pointed at local fakes. */
@@ -24,7 +26,7 @@ export function vitalstreamTarget(service: FakeVitalStream, prometheusUrl: strin
               http: {
                 health: service.healthUrl,
                 detailedHealth: service.detailedUrl,
-                websocket: service.websocketUrl,
+                websocket: opts.websocket ?? service.websocketUrl,
                 ...(opts.publicWebsocket ? { publicWebsocket: opts.publicWebsocket } : {}),
               },
               k8s: { namespace: 'vitalstream', deployment: 'websocket', selector: 'app=websocket', minReplicas: 2, maxReplicas: 10 },

@@ -3,7 +3,8 @@ import { errorMessage } from '../../../errors.js';
 import type { Check, RunbookContext } from '../../types.js';
 import { fmtNumber, promEvidence } from '../../shared/evidence.js';
 import type { ConnectionErrorsParams } from '../params.js';
-import { ERRORS_PREFIX, connectionErrorCounters, ratesBetween, scrapeServiceMetrics, type ErrorCounters } from '../service-metrics.js';
+import type { HttpTargetClient } from '../../../integrations/http/http-target.js';
+import { ERRORS_PREFIX, connectionErrorCounters, processStart, ratesBetween, scrapeServiceMetrics, type ErrorCounters, type Scrape } from '../service-metrics.js';
 
 export const CONNECTION_ERRORS = 'connection-errors';
 
@@ -26,7 +27,9 @@ export interface ConnectionErrorsData {
 
 /**
  * "Check connection errors": the counters by type from the service's own endpoint, and how fast they grow —
- * from Prometheus over the rate window when the catalog names one, else from a second scrape a few seconds on.
+ * from Prometheus over the rate window when the catalog names one (every pod's series), else from a second scrape
+ * a few seconds on. Those scrapes go through the Service URL, so they are one pod's counters, and the two may come
+ * from different pods: then the rate is unknown, never a number (see ratesBetween).
  */
 export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
   id: CONNECTION_ERRORS,
@@ -54,13 +57,29 @@ export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
     let window = p.rateWindow;
     let current = rates ? await prometheusCurrentRate(ctx, counters.metric, evidence, notes) : undefined;
     if (!rates) {
-      await new Promise((r) => setTimeout(r, p.errorSampleSeconds * 1000));
-      const second = await scrapeServiceMetrics(http, opts);
-      const after = connectionErrorCounters(second.expo);
-      rates = ratesBetween(counters.byType, after?.byType ?? {}, (second.at - first.at) / 1000);
-      counters.byType = after?.byType ?? counters.byType;
       source = 'endpoint';
       window = `${fmtNumber(p.errorSampleSeconds, 1)}s`;
+      await new Promise((r) => setTimeout(r, p.errorSampleSeconds * 1000));
+      const second = await secondReading(http, opts, first, counters);
+      if ('unknown' in second) {
+        return {
+          status: 'unknown',
+          summary: `error rate unknown: ${second.unknown}${ONE_POD}`,
+          details: [
+            {
+              kind: 'table',
+              columns: [counters.typeLabel ?? 'type', 'total since start (first scrape)'],
+              rows: Object.entries(counters.byType).map(([k, v]) => [k, fmtNumber(v)]),
+              caption: `${counters.metric}, two scrapes ${window} apart through ${url}`,
+            },
+            ...notes.map((text): DetailBlock => ({ kind: 'text', text })),
+          ],
+          evidence,
+          data: { metric: counters.metric, typeLabel: counters.typeLabel, totalsByType: counters.byType, source, unknown: second.unknown },
+        };
+      }
+      rates = second.rates;
+      counters.byType = second.byType;
     }
     const totalPerSec = Object.values(rates).reduce((n, v) => n + v, 0);
     const status = judgeRate(totalPerSec, p);
@@ -70,6 +89,7 @@ export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
     );
     const top = kinds.filter((k) => (rates[k] ?? 0) > 0).slice(0, 3);
     const how = source === 'prometheus' ? `over ${window} (Prometheus)` : `over ${window} between two scrapes`;
+    const whose = source === 'prometheus' ? '' : ONE_POD;
     const details: DetailBlock[] = [
       {
         kind: 'table',
@@ -93,15 +113,47 @@ export const connectionErrorsCheck: Check<ConnectionErrorsParams> = {
     return {
       status,
       summary:
-        totalPerSec === 0
+        (totalPerSec === 0
           ? `no new connection errors ${how}`
-          : `${fmtNumber(totalPerSec, 3)} connection errors/s ${how}: ${top.map((k) => `${k} ${fmtNumber(rates![k] ?? 0, 3)}/s`).join(', ')}`,
+          : `${fmtNumber(totalPerSec, 3)} connection errors/s ${how}: ${top.map((k) => `${k} ${fmtNumber(rates![k] ?? 0, 3)}/s`).join(', ')}`) + whose,
       details,
       evidence,
       data: { ...data },
     };
   },
 };
+
+/** Without Prometheus the Service URL is all there is: it hands each scrape to one pod of several. */
+const ONE_POD = ' — without Prometheus, one pod\'s counters, from whichever pod behind the Service answered';
+
+/**
+ * The second scrape, compared with the first: the rates between them, or why there are none — the scrape failed,
+ * its counter is missing, or it came from another process than the first (the Service sent it to another pod, or
+ * the pod restarted). A missing reading is never "no errors".
+ */
+async function secondReading(
+  http: HttpTargetClient,
+  opts: { timeoutMs: number; signal: AbortSignal },
+  first: Scrape,
+  counters: ErrorCounters,
+): Promise<{ rates: Record<string, number>; byType: Record<string, number> } | { unknown: string }> {
+  let second: Scrape;
+  try {
+    second = await scrapeServiceMetrics(http, opts);
+  } catch (err) {
+    return { unknown: `the second scrape failed (${errorMessage(err)}), so there is nothing to compare the first with` };
+  }
+  const after = connectionErrorCounters(second.expo);
+  if (!after || after.metric !== counters.metric) {
+    return { unknown: `the second scrape has no ${counters.metric} (a different pod answered?), so there is nothing to compare the first with` };
+  }
+  const [was, now] = [processStart(first.expo), processStart(second.expo)];
+  if (was !== undefined && now !== undefined && was !== now) {
+    return { unknown: `the two scrapes came from different processes (process_start_time_seconds ${was} → ${now}): a different pod answered, or it restarted` };
+  }
+  const r = ratesBetween(counters.byType, after.byType, (second.at - first.at) / 1000);
+  return r.unknown !== undefined ? { unknown: r.unknown } : { rates: r.rates, byType: after.byType };
+}
 
 function judgeRate(perSec: number, p: ConnectionErrorsParams): Status {
   return perSec >= p.errorsCritPerSec ? 'crit' : perSec >= p.errorsWarnPerSec && perSec > 0 ? 'warn' : 'ok';

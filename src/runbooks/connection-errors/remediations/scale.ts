@@ -19,7 +19,7 @@ const scale = scaleWorkloadRemediation<ConnectionErrorsParams>({
     if (s.workload?.desired === 0) return `${s.workload.kind}/${s.workload.name} is scaled to 0 replicas`;
     const why: string[] = [];
     const c = s.connections;
-    if (c && s.connectionsBad) why.push(`${fmtNumber(c.current)} connections are ${fmtNumber(c.pct, 1)}% of max_connections ${fmtNumber(c.maxConnections)}`);
+    if (c && s.connectionsBad) why.push(`${c.pod ? `${c.pod}'s ` : ''}${fmtNumber(c.current)} connections are ${fmtNumber(c.pct, 1)}% of max_connections ${fmtNumber(c.maxConnections)}`);
     const t = s.cpuThrottling;
     if (t && s.cpuThrottlingBad) why.push(`${t.worstPod} is CPU-throttled in ${fmtNumber(t.worstPct, 1)}% of periods`);
     if (why.length === 0) why.push(`${s.logs?.signals.tooManyConnections ?? 0} "too many connections" log lines`);

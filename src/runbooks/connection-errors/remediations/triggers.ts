@@ -7,7 +7,7 @@ import { HEALTH } from '../checks/health.js';
 import { PODS } from '../checks/pods.js';
 import { CONNECTIONS } from '../checks/connections.js';
 import { CONNECTION_ERRORS } from '../checks/connection-errors.js';
-import { LOGS } from '../checks/logs.js';
+import { LOGS, type LogsData } from '../checks/logs.js';
 import { CPU_THROTTLING, FILE_DESCRIPTORS, MEMORY } from '../checks/resources.js';
 import { isBad } from '../../shared/finding-data.js';
 import { leakedResources, readSignals } from '../signals.js';
@@ -65,11 +65,31 @@ export function scaleTriggers(byId: FindingsById): string[] {
   return triggers;
 }
 
-/** Connection errors are verified on the last minute's rate: the 5m rate still holds the errors before the change. */
+/**
+ * How a verification reads the findings it re-measured, where their own status says something else.
+ *
+ * Connection errors are verified on the last minute's rate: the 5m rate still holds the errors before the change.
+ *
+ * The logs are verified on what they were offered for: "too many connections" lines (a scale-out's trigger), not
+ * the error lines their status counts — a line without the word "error" would otherwise read ok before and after.
+ * The K8s log read has no sinceTime, so the tails read afterwards may still hold lines from before the change:
+ * while any such line is there, the change is not verified (unknown: not seen to help, nor to fail).
+ */
 export const judges: Record<string, FindingJudge> = {
   [CONNECTION_ERRORS]: (f) => {
     const { currentStatus, currentPerSec, currentWindow } = f.data as { currentStatus?: Status; currentPerSec?: number; currentWindow?: string };
     if (!currentStatus || currentPerSec === undefined) return undefined;
     return { status: currentStatus, text: `${fmtNumber(currentPerSec, 3)} errors/s over ${currentWindow ?? '?'}` };
+  },
+  [LOGS]: (f) => {
+    const d = f.data as Partial<LogsData>;
+    const n = d.signals?.tooManyConnections;
+    if (n === undefined) return undefined;
+    const read = `the last ${fmtNumber(d.linesRead ?? 0)} log lines of ${d.podsRead ?? '?'} pod(s)`;
+    if (n === 0) return { status: 'ok', text: `no "too many connections" line in ${read}` };
+    const found = `${n} "too many connections" line(s) in ${read}`;
+    return d.mayPredateChange
+      ? { status: 'unknown', text: `${found}, which may be from before the change: the log read cannot start at it` }
+      : { status: 'crit', text: found };
   },
 };

@@ -1,6 +1,6 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
 import type { InstantSeries } from '../../../integrations/prometheus/query-result.js';
-import { withSelector } from '../../../integrations/prometheus/selector.js';
+import { selectorMatchers, withSelector } from '../../../integrations/prometheus/selector.js';
 import type { Check, RunbookContext } from '../../types.js';
 import { fmtNumber, promEvidence, runbookEvidence } from '../evidence.js';
 
@@ -42,6 +42,8 @@ export const fileDescriptorsCheck = <P extends FileDescriptorsParams>(
   async run(ctx): Promise<CheckResult> {
     const p = ctx.params;
     const prom = ctx.integrations.prometheus();
+    const runbookCli = opts.runbookCli?.(ctx) ?? `lsof -p $(pgrep ${ctx.service}) | wc -l; ulimit -n`;
+    if (selectorMatchers(prom.selector) === '') return withoutSelector(ctx, runbookCli);
     const openQ = openFds(prom.selector);
     const maxQ = maxFds(prom.selector);
     const q = { signal: ctx.signal, timeoutMs: p.queryTimeoutMs };
@@ -49,7 +51,7 @@ export const fileDescriptorsCheck = <P extends FileDescriptorsParams>(
     const evidence = [
       promEvidence(prom, openQ),
       promEvidence(prom, maxQ),
-      runbookEvidence('file descriptor usage', opts.runbookCli?.(ctx) ?? `lsof -p $(pgrep ${ctx.service}) | wc -l; ulimit -n`),
+      runbookEvidence('file descriptor usage', runbookCli),
     ];
     const rows = joinBySeries(open, max);
     if (rows.length === 0) {
@@ -80,6 +82,31 @@ export const fileDescriptorsCheck = <P extends FileDescriptorsParams>(
     };
   },
 });
+
+/**
+ * No catalog selector: bare `process_open_fds` is every process Prometheus scrapes — other services, Prometheus
+ * itself — so no series can be taken for this service's, and none is judged. The query still goes out (an
+ * unreachable Prometheus is an error, as for any check), and the summary names the jobs that export it, so the
+ * selector to add is one look away.
+ */
+async function withoutSelector<P extends FileDescriptorsParams>(ctx: RunbookContext<P>, runbookCli: string): Promise<CheckResult> {
+  const prom = ctx.integrations.prometheus();
+  const q = openFds(undefined);
+  const series = await prom.queryVector(q, { signal: ctx.signal, timeoutMs: ctx.params.queryTimeoutMs });
+  const jobs = [...new Set(series.map((s) => s.labels.job ?? '?'))].sort();
+  const seen =
+    series.length === 0
+      ? 'no process exports it'
+      : `${series.length} process(es) export it${jobs.length > 0 ? ` (job ${jobs.slice(0, 5).join(', ')}${jobs.length > 5 ? ', …' : ''})` : ''}, none judged`;
+  return {
+    status: 'unknown',
+    summary: `no selector for this service's series: the catalog's prometheus.selector is not set, and process_open_fds without one is every scraped process's (${seen})`,
+    evidence: [
+      promEvidence(prom, q),
+      runbookEvidence('file descriptor usage', runbookCli),
+    ],
+  };
+}
 
 interface FdRow {
   instance: string;

@@ -45,9 +45,37 @@ export interface LogsData {
   /** Kept lines of each of the options' lineKinds. */
   kinds: Record<string, number>;
   signals: LogSignalCounts;
+  /**
+   * Set when the check re-ran to verify a remediation (ctx.afterRemediation): the lines read may be from before
+   * the change. The K8s adapter reads a pod's log as its last N lines (no sinceTime or sinceSeconds), so a pod the
+   * change left running still shows its old lines; a count above zero then does not say the change failed.
+   */
+  mayPredateChange?: boolean;
 }
 
 const EXAMPLE_CHARS = 300;
+
+/** The widest table cell the renderers show whole (alignTable cuts longer ones). */
+export const TABLE_CELL_CHARS = 80;
+
+/**
+ * Text from outside — a log line, a response body — cut into table cells the renderers keep whole. Outside text
+ * goes in a `table` detail, never a `text` one: a table is rendered as a code block (escaped, backticks replaced),
+ * so ``` or `*_~` in it cannot end the block or restyle the message, where a `text` detail is mrkdwn.
+ */
+export function wrapCells(line: string, width = TABLE_CELL_CHARS): string[] {
+  let rest = [...line.replace(/\t/g, '  ').trimEnd()];
+  const cells: string[] = [];
+  while (rest.length > width) {
+    // At the last space that leaves at least half a cell, else mid-word.
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space >= width / 2 ? space + 1 : width;
+    cells.push(rest.slice(0, cut).join('').trimEnd());
+    rest = rest.slice(cut);
+  }
+  cells.push(rest.join(''));
+  return cells;
+}
 
 /**
  * "Check Logs": `kubectl logs <pod> -n <ns> --tail=100 | grep -i error`, for the pods most likely to be failing,
@@ -79,7 +107,7 @@ export const podLogsCheck = <P extends PodLogsParams>(title = 'Recent pod logs',
       const chosen = [...pods].sort(failingFirst).slice(0, p.logPodsMax);
       const signals = emptySignals();
       const kinds: Record<string, number> = Object.fromEntries(kindNames.map((k) => [k, 0]));
-      const examples: string[] = [];
+      const examples: Array<{ pod: string; line: string }> = [];
       const rows: string[][] = [];
       let linesRead = 0;
       let errorLines = 0;
@@ -107,7 +135,7 @@ export const podLogsCheck = <P extends PodLogsParams>(title = 'Recent pod logs',
         linesRead += lines.length;
         errorLines += errors.length;
         matchedLines += matched.length;
-        for (const line of matched.slice(-p.logExampleLines)) examples.push(`${pod.name}: ${truncateText(redactSecrets(line.trim()), EXAMPLE_CHARS, '…')}`);
+        for (const line of matched.slice(-p.logExampleLines)) examples.push({ pod: pod.name, line: truncateText(redactSecrets(line.trim()), EXAMPLE_CHARS, '…') });
         rows.push([pod.name, String(lines.length), String(errors.length), ...podKinds.map(String), pod.ready ? 'ready' : 'not ready']);
       }
       const table: DetailBlock = { kind: 'table', columns: ['pod', 'lines', 'error lines', ...kindNames.map((k) => `${k} lines`), 'state'], rows };
@@ -121,12 +149,23 @@ export const podLogsCheck = <P extends PodLogsParams>(title = 'Recent pod logs',
       // `2 error line(s)`, or with kinds `2 error, 1 connect, 2 disconnect line(s)`.
       const counted = [`${errorLines} error`, ...kindNames.map((k) => `${kinds[k]} ${k}`)].join(', ');
       const shown = examples.slice(-p.logExampleLines);
-      const data: LogsData = { podsRead, linesRead, errorLines, matchedLines, kinds, signals };
+      // The log read takes no sinceTime: after a change, the tails may still hold lines from before it.
+      const afterChange = ctx.afterRemediation !== undefined;
+      const data: LogsData = { podsRead, linesRead, errorLines, matchedLines, kinds, signals, ...(afterChange ? { mayPredateChange: true } : {}) };
+      // Log text is the application's: a table is rendered as an escaped code block, never as mrkdwn.
+      const exampleTable: DetailBlock = {
+        kind: 'table',
+        caption: `Latest ${filter === ERROR_LINE ? 'error' : 'matching'} lines (${shown.length} of ${matchedLines})`,
+        columns: ['pod', 'line'],
+        rows: shown.flatMap((x) => wrapCells(x.line).map((cell, i) => [i === 0 ? x.pod : '', cell])),
+      };
       return {
         status,
         summary:
-          `${counted} line(s) in the last ${p.logTailLines} lines of ${podsRead} pod(s)` + (named.length > 0 ? `; ${named.join(', ')}` : ''),
-        details: [table, ...(shown.length > 0 ? [{ kind: 'text' as const, text: shown.join('\n') }] : [])],
+          `${counted} line(s) in the last ${p.logTailLines} lines of ${podsRead} pod(s)` +
+          (named.length > 0 ? `; ${named.join(', ')}` : '') +
+          (afterChange ? '; read after the change, but a tail may still hold lines from before it' : ''),
+        details: [table, ...(shown.length > 0 ? [exampleTable] : [])],
         evidence,
         data: { ...data },
       };

@@ -1,9 +1,11 @@
-import type { CheckResult, Status } from '../../../domain/finding.js';
+import type { CheckResult, DetailBlock, Evidence, Status } from '../../../domain/finding.js';
 import { describeWebSocketProbe, type WebSocketProbeResult } from '../../../integrations/websocket/websocket-probe.js';
 import type { WebSocketTargetClient } from '../../../integrations/websocket/websocket-target.js';
 import type { Check, RunbookContext } from '../../types.js';
 import { workloadRef } from '../../shared/k8s-workload/workload-ref.js';
+import { wrapCells } from '../../shared/checks/logs.js';
 import type { WebSocketParams } from '../params.js';
+import { readContainerPort, urlPort } from '../container-port.js';
 
 /** In the cluster, to the Service: the app itself (`ws://websocket:8003/ws`). */
 export const HANDSHAKE = 'websocket-handshake';
@@ -20,8 +22,8 @@ interface Endpoint {
   /** The catalog key, for the skip reason. */
   key: 'websocket' | 'publicWebsocket';
   client(ctx: RunbookContext<WebSocketParams>): WebSocketTargetClient;
-  /** The runbook's command for this vantage point. */
-  runbookCli(ctx: RunbookContext<WebSocketParams>, url: string): string;
+  /** The runbook's command for this vantage point, and the calls made to fill it in. */
+  runbookCli(ctx: RunbookContext<WebSocketParams>, url: string): Promise<{ cli: string; evidence: Evidence[] }>;
 }
 
 /**
@@ -36,7 +38,11 @@ function websocketHandshakeCheck(e: Endpoint): Check<WebSocketParams> {
     timeoutMs: (p) => p.handshakeTimeoutMs + p.replyTimeoutMs + 1000,
     async run(ctx): Promise<CheckResult> {
       const p = ctx.params;
-      const r = await e.client(ctx).probe({ handshakeTimeoutMs: p.handshakeTimeoutMs, replyTimeoutMs: p.replyTimeoutMs, message: PING, signal: ctx.signal });
+      const client = e.client(ctx);
+      const [r, runbook] = await Promise.all([
+        client.probe({ handshakeTimeoutMs: p.handshakeTimeoutMs, replyTimeoutMs: p.replyTimeoutMs, message: PING, signal: ctx.signal }),
+        e.runbookCli(ctx, client.url),
+      ]);
       const status = judge(r, p.handshakeWarnMs);
       return {
         status,
@@ -55,11 +61,12 @@ function websocketHandshakeCheck(e: Endpoint): Check<WebSocketParams> {
               ],
             ],
           },
-          ...(r.excerpt ? [{ kind: 'text' as const, text: r.excerpt }] : []),
+          ...(r.excerpt ? [excerptTable(r.outcome === 'replied' ? 'The reply' : 'The response body', r.excerpt)] : []),
         ],
         evidence: [
-          { call: `WebSocket upgrade GET ${r.url}, send ${PING} and a ping frame, wait ${p.replyTimeoutMs} ms for a reply`, cli: e.runbookCli(ctx, r.url) },
+          { call: `WebSocket upgrade GET ${r.url}, send ${PING} and a ping frame, wait ${p.replyTimeoutMs} ms for a reply`, cli: runbook.cli },
           { call: 'the upgrade request alone, as a proxy sees it', cli: upgradeCurl(r.url) },
+          ...runbook.evidence,
         ],
         data: {
           url: r.url,
@@ -81,7 +88,7 @@ export const handshakeCheck = websocketHandshakeCheck({
   title: 'WebSocket handshake and ping (in-cluster)',
   key: 'websocket',
   client: (ctx) => ctx.integrations.websocket(),
-  runbookCli: (ctx, url) => runbookTest(ctx.target.k8s, url),
+  runbookCli: (ctx, url) => runbookTest(ctx, url),
 });
 
 /** Step 4.2 "Test proxy connection": the same handshake through the public host. */
@@ -90,7 +97,7 @@ export const publicHandshakeCheck = websocketHandshakeCheck({
   title: 'WebSocket handshake and ping (public, through the proxy)',
   key: 'publicWebsocket',
   client: (ctx) => ctx.integrations.publicWebsocket(),
-  runbookCli: (_ctx, url) => `curl -I -H "Connection: Upgrade" -H "Upgrade: websocket" ${url.replace(/^ws/, 'http')}`,
+  runbookCli: async (_ctx, url) => ({ cli: `curl -I -H "Connection: Upgrade" -H "Upgrade: websocket" ${url.replace(/^ws/, 'http')}`, evidence: [] }),
 });
 
 function judge(r: WebSocketProbeResult, warnMs: number): Status {
@@ -108,20 +115,60 @@ function judge(r: WebSocketProbeResult, warnMs: number): Status {
   }
 }
 
-/** The runbook's Python test, run inside the deployment against its own port and path. */
-function runbookTest(k8s: Parameters<typeof workloadRef>[0], url: string): string {
-  const ref = workloadRef(k8s);
+/**
+ * The runbook's Python test, run inside the deployment against localhost: the container's port there, not the
+ * Service's that the catalog URL names — read from the pod template and the Service's targetPort. Without a
+ * workload, the catalog URL itself from wherever the operator is.
+ */
+async function runbookTest(ctx: RunbookContext<WebSocketParams>, url: string): Promise<{ cli: string; evidence: Evidence[] }> {
+  const ref = workloadRef(ctx.target.k8s);
+  const python = (target: string) =>
+    [
+      'import asyncio, json, websockets',
+      'async def test():',
+      `    async with websockets.connect('${target}') as ws:`,
+      "        await ws.send(json.dumps({'type': 'ping'}))",
+      "        print(f'WebSocket response: {await ws.recv()}')",
+      'asyncio.run(test())',
+    ].join('\n');
+  if (!ref) return { cli: `python -c "\n${python(url)}\n"`, evidence: [] };
   const u = new URL(url);
-  const local = `${u.protocol}//localhost${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  const python = [
-    'import asyncio, json, websockets',
-    'async def test():',
-    `    async with websockets.connect('${local}') as ws:`,
-    "        await ws.send(json.dumps({'type': 'ping'}))",
-    "        print(f'WebSocket response: {await ws.recv()}')",
-    'asyncio.run(test())',
-  ].join('\n');
-  return ref ? `kubectl exec -it ${ref.kind}/${ref.name} -n ${ref.namespace} -- python -c "\n${python}\n"` : `python -c "\n${python.replace(local, url)}\n"`;
+  // Bounded by the probe's own time, so a slow API server cannot time the handshake check out.
+  const read = await within(
+    readContainerPort(ctx, u).catch(() => undefined),
+    ctx.params.handshakeTimeoutMs + ctx.params.replyTimeoutMs,
+  );
+  const pp = read?.probePort;
+  const servicePort = urlPort(u);
+  const port = pp?.port ?? servicePort;
+  let note: string | undefined;
+  if (!pp) {
+    note = `# ${servicePort} is the Service's port (the catalog URL's): the container may listen on another, see kubectl get ${ref.kind} ${ref.name} -n ${ref.namespace} -o jsonpath='{.spec.template.spec.containers[*].ports}'`;
+  } else if (pp.basis === 'first-tcp-port' || (pp.basis === 'only-tcp-port' && pp.service)) {
+    // As the probe step says it: a guess among several ports, or a Service that targets a port not declared.
+    const which = pp.basis === 'only-tcp-port' ? 'only' : 'first';
+    const unmatched = pp.service ? ` (Service ${pp.service.name}'s port ${pp.service.port} targets ${String(pp.service.targetPort)}, which it does not declare)` : '';
+    note = `# ${pp.port}: container ${pp.container}'s ${which} TCP containerPort${unmatched}; check it serves ${u.pathname}`;
+  }
+  const local = `${u.protocol}//localhost:${port}${u.pathname}`;
+  const cli = `kubectl exec -it ${ref.kind}/${ref.name} -n ${ref.namespace} -- python -c "\n${python(local)}\n"`;
+  return { cli: note ? `${note}\n${cli}` : cli, evidence: read?.evidence ?? [] };
+}
+
+/** The promise's value, or undefined once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Outside text (a reply, an HTML error page) as table rows: rendered in an escaped code block, never as mrkdwn. */
+function excerptTable(caption: string, text: string): DetailBlock {
+  return { kind: 'table', caption, columns: ['excerpt'], rows: text.split(/\r?\n/).flatMap((line) => wrapCells(line).map((cell) => [cell])) };
 }
 
 function upgradeCurl(url: string): string {

@@ -58,7 +58,8 @@ const connectionLogs = podLogsCheck<WebSocketParams>('Connection logs', {
 
 export const connectionLogsCheck = withRunbookCommand(connectionLogs, 'Check connection events', (ctx) => {
   const pods = podsArg(ctx);
-  return pods && `kubectl logs ${pods.arg} -n ${pods.namespace} --tail=${ctx.params.logTailLines} | grep -E "(connect|disconnect|error)"`;
+  // -i: the lines are kept case-insensitively (`ERROR`, `Client connected`), and the command must keep the same ones.
+  return pods && `kubectl logs ${pods.arg} -n ${pods.namespace} --tail=${ctx.params.logTailLines} | grep -iE "(connect|disconnect|error)"`;
 });
 
 /** Step 1.2 `kubectl describe pod -l app=websocket`: its Events section — probe failures, back-offs, OOM kills. */
