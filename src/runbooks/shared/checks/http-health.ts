@@ -1,6 +1,7 @@
 import type { CheckResult, DetailBlock, Status } from '../../../domain/finding.js';
 import { describeProbe, type HttpProbeResult } from '../../../integrations/http/http-probe.js';
 import type { Check } from '../../types.js';
+import { excerptTable } from '../outside-text.js';
 
 export const HEALTH = 'health';
 
@@ -22,7 +23,7 @@ export const httpHealthCheck = <P extends HealthCheckParams>(title = 'Service he
     const http = ctx.integrations.http();
     const url = http.url('health');
     const r = await http.probe('health', { timeoutMs: ctx.params.healthTimeoutMs, signal: ctx.signal });
-    const details: DetailBlock[] = r.bodyExcerpt ? [{ kind: 'text', text: r.bodyExcerpt }] : [];
+    const details: DetailBlock[] = r.bodyExcerpt ? [excerptTable('The response body', r.bodyExcerpt)] : [];
     const { status, verdict } = judge(r);
     return {
       status,

@@ -6,6 +6,7 @@ import { truncateText } from '../../../render/slack/mrkdwn.js';
 import type { Check } from '../../types.js';
 import { podSelector, podTargetMissing } from '../k8s-workload/pod-selector.js';
 import { ERROR_LINE, countSignals, emptySignals, type LogSignalCounts } from './log-signals.js';
+import { wrapCells } from '../outside-text.js';
 
 export const LOGS = 'logs';
 
@@ -54,28 +55,6 @@ export interface LogsData {
 }
 
 const EXAMPLE_CHARS = 300;
-
-/** The widest table cell the renderers show whole (alignTable cuts longer ones). */
-export const TABLE_CELL_CHARS = 80;
-
-/**
- * Text from outside — a log line, a response body — cut into table cells the renderers keep whole. Outside text
- * goes in a `table` detail, never a `text` one: a table is rendered as a code block (escaped, backticks replaced),
- * so ``` or `*_~` in it cannot end the block or restyle the message, where a `text` detail is mrkdwn.
- */
-export function wrapCells(line: string, width = TABLE_CELL_CHARS): string[] {
-  let rest = [...line.replace(/\t/g, '  ').trimEnd()];
-  const cells: string[] = [];
-  while (rest.length > width) {
-    // At the last space that leaves at least half a cell, else mid-word.
-    const space = rest.lastIndexOf(' ', width);
-    const cut = space >= width / 2 ? space + 1 : width;
-    cells.push(rest.slice(0, cut).join('').trimEnd());
-    rest = rest.slice(cut);
-  }
-  cells.push(rest.join(''));
-  return cells;
-}
 
 /**
  * "Check Logs": `kubectl logs <pod> -n <ns> --tail=100 | grep -i error`, for the pods most likely to be failing,

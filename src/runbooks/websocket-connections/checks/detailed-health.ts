@@ -1,7 +1,7 @@
 import type { CheckResult, Status } from '../../../domain/finding.js';
 import { describeProbe } from '../../../integrations/http/http-probe.js';
 import type { Check } from '../../types.js';
-import { wrapCells } from '../../shared/checks/logs.js';
+import { excerptTable } from '../../shared/outside-text.js';
 import type { WebSocketParams } from '../params.js';
 
 export const DETAILED_HEALTH = 'detailed-health';
@@ -48,7 +48,7 @@ export const detailedHealthCheck: Check<WebSocketParams> = {
           ? [{ kind: 'table', columns: ['component', 'status'], rows: components.map((c) => [c.name, c.status]) }]
           : r.bodyExcerpt
             ? // The body is the service's text: a table is an escaped code block, where a `text` detail is mrkdwn.
-              [{ kind: 'table', caption: 'The response body', columns: ['excerpt'], rows: r.bodyExcerpt.split(/\r?\n/).flatMap((l) => wrapCells(l).map((c) => [c])) }]
+              [excerptTable('The response body', r.bodyExcerpt)]
             : [],
       evidence,
       data,

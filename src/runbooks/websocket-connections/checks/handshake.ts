@@ -1,9 +1,9 @@
-import type { CheckResult, DetailBlock, Evidence, Status } from '../../../domain/finding.js';
+import type { CheckResult, Evidence, Status } from '../../../domain/finding.js';
 import { describeWebSocketProbe, type WebSocketProbeResult } from '../../../integrations/websocket/websocket-probe.js';
 import type { WebSocketTargetClient } from '../../../integrations/websocket/websocket-target.js';
 import type { Check, RunbookContext } from '../../types.js';
 import { workloadRef } from '../../shared/k8s-workload/workload-ref.js';
-import { wrapCells } from '../../shared/checks/logs.js';
+import { excerptTable } from '../../shared/outside-text.js';
 import type { WebSocketParams } from '../params.js';
 import { readContainerPort, urlPort } from '../container-port.js';
 
@@ -166,10 +166,6 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
   }
 }
 
-/** Outside text (a reply, an HTML error page) as table rows: rendered in an escaped code block, never as mrkdwn. */
-function excerptTable(caption: string, text: string): DetailBlock {
-  return { kind: 'table', caption, columns: ['excerpt'], rows: text.split(/\r?\n/).flatMap((line) => wrapCells(line).map((cell) => [cell])) };
-}
 
 function upgradeCurl(url: string): string {
   const http = url.replace(/^ws/, 'http');
