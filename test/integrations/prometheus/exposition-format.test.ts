@@ -59,7 +59,10 @@ describe('Prometheus text exposition format', () => {
     expect(currentConnections(parseExposition('# TYPE vectorizer_connections_total counter\nvectorizer_connections_total 5'))).toBeUndefined();
   });
 
-  it('turns two readings into rates, treating a counter that went down as reset', () => {
-    expect(ratesBetween({ timeout: 100, refused: 50 }, { timeout: 110, refused: 4, reset: 2 }, 2)).toEqual({ timeout: 5, refused: 2, reset: 1 });
+  it('turns two readings into rates; a counter that went down means another process answered, so no rate', () => {
+    expect(ratesBetween({ timeout: 100, refused: 50 }, { timeout: 110, refused: 54, reset: 2 }, 2)).toEqual({ rates: { timeout: 5, refused: 2, reset: 1 } });
+    const behindService = ratesBetween({ timeout: 100, refused: 50 }, { timeout: 110, refused: 4 }, 2);
+    expect(behindService.rates).toEqual({});
+    expect(behindService.unknown).toMatch(/counters went down between the scrapes \(refused 50 → 4\): a different pod answered, or it restarted/);
   });
 });
