@@ -133,6 +133,15 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
   }
   const allWorkers = () => [...workers, ...(slackOut ? [slackOut] : [])];
+  /** A start that failed half way lets go of what it opened, so the process can exit with the reason. */
+  const abandon = async (listening?: Server) => {
+    if (listening) {
+      listening.closeAllConnections();
+      await bounded(new Promise<void>((r) => listening.close(() => r())), 1000);
+    }
+    await Promise.allSettled([outbox.close(), diagnoseQueue.close(), remediateQueue.close(), alertQueue.close(), ...allWorkers().map((w) => w.close(true))]);
+    redis.disconnect();
+  };
 
   if (runsWeb) {
     bolt = createBoltApp(env, log);
@@ -142,9 +151,7 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     try {
       await bolt.init();
     } catch (err) {
-      // Nothing is listening yet; let go of Redis so the process can exit with the reason.
-      await Promise.allSettled([outbox.close(), diagnoseQueue.close(), remediateQueue.close(), alertQueue.close(), ...allWorkers().map((w) => w.close(true))]);
-      redis.disconnect();
+      await abandon();
       throw err;
     }
   }
@@ -162,7 +169,12 @@ export async function startConnbot(opts: StartOptions): Promise<ConnbotInstance>
     server.once('error', reject);
     server.listen(env.PORT, env.HOST, () => resolve());
   });
-  await bolt?.start();
+  try {
+    await bolt?.start();
+  } catch (err) {
+    await abandon(server);
+    throw err;
+  }
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
   log.info({ url, role: env.ROLE }, 'connbot listening');

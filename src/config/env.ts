@@ -2,15 +2,20 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
 const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', ''], { error: 'must be true or false' }))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const csv = z.string().transform((v) =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
+const snsTopicArns = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'each must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)')));
 
 const EnvSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a Slack bot token (xoxb-…)').optional(),
@@ -19,11 +24,11 @@ const EnvSchema = z.object({
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
   HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535).default(3000),
   CATALOG_PATH: z.string().min(1).default('manifests/catalog.example.yaml'),
   ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   ALERTMANAGER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  SNS_TOPIC_ARNS: csv.default([]),
+  SNS_TOPIC_ARNS: snsTopicArns.default([]),
   DRY_RUN: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Prefix of every Redis key and queue; tests give each run its own. */

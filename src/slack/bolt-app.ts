@@ -18,6 +18,32 @@ export interface BoltApp {
 /** Slack's answers to auth.test that mean the token itself is wrong, not that Slack is unwell. */
 const BAD_TOKEN = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
 
+/** How long Socket Mode may take to connect at start before the process gives up, saying why. */
+const SOCKET_OPEN_MS = 30_000;
+
+/**
+ * Socket Mode's client retries apps.connections.open for ever; at start that would be a process that never says it
+ * is listening, nor why. Bounded, with the app token named.
+ */
+async function openSocket(app: InstanceType<typeof App>, env: Env): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      app.start(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no Socket Mode connection within ${SOCKET_OPEN_MS / 1000} s`)), SOCKET_OPEN_MS);
+      }),
+    ]);
+  } catch (err) {
+    await app.stop().catch(() => undefined);
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code && BAD_TOKEN.has(code)) throw new ConfigError([`SLACK_APP_TOKEN: Slack refused it (${code}); use an app-level token (xapp-…) with connections:write`]);
+    throw new ConnbotError('INTEGRATION_FAILED', `cannot open Socket Mode with SLACK_APP_TOKEN at ${env.SLACK_API_URL} (apps.connections.open): ${errorMessage(err)}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** auth.test at start, with an answer a person can act on instead of an unhandled rejection and a stack. */
 async function verifyToken(app: InstanceType<typeof App>, env: Env): Promise<void> {
   try {
@@ -36,7 +62,7 @@ export function createBoltApp(env: Env, log: Logger): BoltApp {
   const logger = boltLogger(log);
   if (env.SLACK_APP_TOKEN) {
     const app = new App({ token, appToken: env.SLACK_APP_TOKEN, socketMode: true, clientOptions, logger, deferInitialization: true });
-    return { app, init: () => verifyToken(app, env), start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
+    return { app, init: () => verifyToken(app, env), start: () => openSocket(app, env), stop: async () => void (await app.stop()) };
   }
   const receiver = new HTTPReceiver({
     signingSecret: env.SLACK_SIGNING_SECRET!,

@@ -35,10 +35,16 @@ describe('environment', () => {
     }
   });
 
+  it('reads booleans in any case, and names what a port and an SNS topic must look like', () => {
+    expect(parseEnv({ DRY_RUN: 'TRUE' }).DRY_RUN).toBe(true);
+    expect(() => parseEnv({ PORT: 'abc' })).toThrow(/PORT: must be a port number/);
+    expect(() => parseEnv({ SNS_TOPIC_ARNS: 'golden-alarms' })).toThrow(/SNS_TOPIC_ARNS.0: each must be an SNS topic ARN/);
+  });
+
   it('requires Slack credentials to run the bot, and parses lists', () => {
     expect(() => parseEnv({}, { requireSlack: true })).toThrow(/SLACK_BOT_TOKEN: required/);
-    const env = parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SNS_TOPIC_ARNS: 'arn:a, arn:b', DRY_RUN: 'true' }, { requireSlack: true });
-    expect(env.SNS_TOPIC_ARNS).toEqual(['arn:a', 'arn:b']);
+    const env = parseEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SNS_TOPIC_ARNS: 'arn:aws:sns:us-east-1:123456789012:a, arn:aws:sns:eu-west-1:123456789012:b', DRY_RUN: 'true' }, { requireSlack: true });
+    expect(env.SNS_TOPIC_ARNS).toEqual(['arn:aws:sns:us-east-1:123456789012:a', 'arn:aws:sns:eu-west-1:123456789012:b']);
     expect(env.DRY_RUN).toBe(true);
   });
 });

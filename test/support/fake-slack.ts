@@ -140,6 +140,7 @@ export class FakeSlack {
     if (method === 'apps.connections.open') {
       // Only an app-level token may open a socket.
       if (!auth.startsWith('Bearer xapp-')) return { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
+      if (auth.startsWith('Bearer xapp-revoked')) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
       return { status: 200, body: { ok: true, url: `${this.url.replace(/^http/, 'ws').replace(/api\/$/, '')}socket-mode` } };
     }
     // A well-formed token Slack no longer accepts (revoked, from another workspace).
