@@ -92,6 +92,16 @@ export function classifyAwsError(err: unknown, ref: AwsCallRef, roleArn?: string
   if (NOT_FOUND.test(code)) {
     return new AwsCallError('not-found', code, ref, `${ref.action}: ${ref.resource} not found (${code}): ${text}`, undefined, err);
   }
+  if (code === 'CredentialsProviderError') {
+    return new AwsCallError(
+      'failed',
+      code,
+      ref,
+      `${ref.action} failed (${code}): ${text}`,
+      'connbot uses the AWS SDK default credential chain: AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY here, the task role on ECS, IRSA on EKS',
+      err,
+    );
+  }
   return new AwsCallError('failed', code, ref, `${ref.action} failed (${code}): ${text}`, undefined, err);
 }
 

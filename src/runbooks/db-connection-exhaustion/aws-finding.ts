@@ -27,7 +27,8 @@ export function awsFailure(err: unknown, evidence: Evidence[], data: Record<stri
         data: { ...data, awsError },
       };
     default:
-      return { status: 'error', summary: err.message, details, evidence, data: { ...data, awsError } };
+      // The summary is the message already: only what to do next is worth a line of its own.
+      return { status: 'error', summary: err.message, details: err.hint ? [{ kind: 'text', text: `Next: ${err.hint}` }] : [], evidence, data: { ...data, awsError } };
   }
 }
 
