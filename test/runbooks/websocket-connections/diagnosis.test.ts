@@ -1,44 +1,25 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import type { DiagnosisReport } from '../../../src/diagnosis/report.js';
-import type { FakeWorkload, FakeWorkloadApi } from '../../support/fake-workload-api.js';
-import { startFakePrometheus, type FakePrometheus } from '../../support/fake-prometheus.js';
-import { HEALTHY, startFakeVitalStream, type FakeVitalStream } from './fake-vitalstream.js';
-import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods } from './vitalstream-scenario.js';
+import type { FakeWorkload } from '../../support/fake-workload-api.js';
+import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods, useVitalStreamFakes } from './vitalstream-scenario.js';
 
 const finding = (r: DiagnosisReport, id: string) => r.findings.find((f) => f.checkId === id)!;
 
 describe('websocket-connections diagnosis of VitalStream', () => {
-  const previousKubeconfig = process.env.KUBECONFIG;
-  let service: FakeVitalStream;
-  let prometheus: FakePrometheus;
-  let cluster: FakeWorkloadApi | undefined;
+  const fakes = useVitalStreamFakes();
 
-  beforeAll(async () => {
-    service = await startFakeVitalStream();
-    prometheus = await startFakePrometheus();
-  });
-  afterEach(async () => {
-    await cluster?.stop();
-    cluster = undefined;
-    Object.assign(service.behaviour, structuredClone(HEALTHY));
-  });
-  afterAll(async () => {
-    await Promise.all([service?.stop(), prometheus?.stop()]);
-    if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = previousKubeconfig;
-  });
 
   const diagnose = async (metrics = CALM) => {
-    prometheus.answers.clear();
-    prometheus.queries.length = 0;
-    for (const [q, a] of answersFor(metrics)) prometheus.answers.set(q, a);
-    return runDiagnosis(vitalstreamTarget(service, prometheus.url));
+    fakes.prometheus.answers.clear();
+    fakes.prometheus.queries.length = 0;
+    for (const [q, a] of answersFor(metrics)) fakes.prometheus.answers.set(q, a);
+    return runDiagnosis(vitalstreamTarget(fakes.service, fakes.prometheus.url));
   };
 
   it('finds a calm service healthy after a real handshake and ping, with the runbook queries as evidence', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
-    const before = service.received.length;
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
+    const before = fakes.service.received.length;
     const report = await diagnose();
 
     expect(report.findings.map((f) => [f.checkId, f.skipped ? 'skipped' : f.status])).toEqual([
@@ -57,7 +38,7 @@ describe('websocket-connections diagnosis of VitalStream', () => {
       ['cpu', 'ok'],
       ['memory', 'ok'],
     ]);
-    expect(service.received.slice(before)).toEqual(['{"type":"ping"}']);
+    expect(fakes.service.received.slice(before)).toEqual(['{"type":"ping"}']);
     expect(finding(report, 'websocket-handshake').summary).toMatch(/^handshake 101 in \d+ ms, (message|pong) reply in \d+ ms$/);
     expect(finding(report, 'active-connections').summary).toBe(
       '3,637 active connections on 3 instance(s); busiest 10.0.5.13:8003 at 1,240 (12.4% of max_connections 10,000)',
@@ -66,7 +47,7 @@ describe('websocket-connections diagnosis of VitalStream', () => {
     expect(finding(report, 'message-latency').summary).toBe('p95 message latency 42 ms over 5m (warn 500 ms, crit 2000 ms)');
     expect(finding(report, 'detailed-health').summary).toMatch(/^HTTP 200 in \d+ ms; reports "healthy"; 3 component\(s\) healthy$/);
     // Limits known, so neither cAdvisor's quota nor the process RSS is asked for.
-    expect([...prometheus.queries].sort()).toEqual(
+    expect([...fakes.prometheus.queries].sort()).toEqual(
       [Q.active, Q.disconnections, Q.disconnectionsNow, Q.latency, Q.errors, Q.cpu, Q.cpuLimit, Q.memory, Q.memoryLimit].sort(),
     );
     expect(report.status).toBe('ok');
@@ -76,12 +57,12 @@ describe('websocket-connections diagnosis of VitalStream', () => {
 
     const clis = report.findings.flatMap((f) => f.evidence.map((e) => e.cli ?? ''));
     expect(clis).toContain(
-      `curl -s -G '${prometheus.url}/api/v1/query' --data-urlencode 'query=sum(websocket_connections_active{environment="production"})'`,
+      `curl -s -G '${fakes.prometheus.url}/api/v1/query' --data-urlencode 'query=sum(websocket_connections_active{environment="production"})'`,
     );
     expect(clis).toContain(
-      `curl -s -G '${prometheus.url}/api/v1/query' --data-urlencode 'query=sum(rate(websocket_disconnections_total{environment="production"}[2m]))'`,
+      `curl -s -G '${fakes.prometheus.url}/api/v1/query' --data-urlencode 'query=sum(rate(websocket_disconnections_total{environment="production"}[2m]))'`,
     );
-    expect(clis).toContain(`curl -f ${service.detailedUrl} || echo "Detailed health check failed"`);
+    expect(clis).toContain(`curl -f ${fakes.service.detailedUrl} || echo "Detailed health check failed"`);
     expect(clis).toContain('kubectl get pods -n vitalstream -l app=websocket');
     expect(clis).toContain('kubectl logs -l app=websocket -n vitalstream --tail=100 | grep -iE "(connect|disconnect|error)"');
     expect(clis).toContain('kubectl describe pod -l app=websocket -n vitalstream');
@@ -95,7 +76,7 @@ describe('websocket-connections diagnosis of VitalStream', () => {
   });
 
   it('reads a mass ping-timeout under CPU and latency pressure, and offers a restart and a bounded scale-out', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
     const report = await diagnose({
       ...CALM,
       activeByInstance: { '10.0.5.11:8003': 9610, '10.0.5.12:8003': 8800, '10.0.5.13:8003': 9020 },
@@ -138,7 +119,7 @@ describe('websocket-connections diagnosis of VitalStream', () => {
   });
 
   it('keeps max_connections when CPU, not connections, is short', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
     const report = await diagnose({ ...CALM, cpuCoresByPod: { 'websocket-7b9c5d-a0': 1.9, 'websocket-7b9c5d-b1': 1.7, 'websocket-7b9c5d-c2': 1.75 } });
 
     const config = report.manualSteps.find((s) => s.title.includes('(Step 3)'))!;
@@ -148,10 +129,10 @@ describe('websocket-connections diagnosis of VitalStream', () => {
   });
 
   it('calls the service down when no pod is ready and nothing answers, and offers no scale-out', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3, false).map((p) => ({ ...p, restartCount: 9, lastTerminationReason: 'OOMKilled' })));
-    service.behaviour.health = { code: 503, body: { status: 'unhealthy', error: 'kafka unreachable' } };
-    service.behaviour.detailed = { code: 503, body: { status: 'unhealthy', checks: { redis: { status: 'healthy' }, kafka: { status: 'down', error: 'broker timeout' } } } };
-    service.behaviour.websocket = { kind: 'close', code: 1011, reason: 'internal error' };
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3, false).map((p) => ({ ...p, restartCount: 9, lastTerminationReason: 'OOMKilled' })));
+    fakes.service.behaviour.health = { code: 503, body: { status: 'unhealthy', error: 'kafka unreachable' } };
+    fakes.service.behaviour.detailed = { code: 503, body: { status: 'unhealthy', checks: { redis: { status: 'healthy' }, kafka: { status: 'down', error: 'broker timeout' } } } };
+    fakes.service.behaviour.websocket = { kind: 'close', code: 1011, reason: 'internal error' };
     const report = await diagnose({ ...CALM, activeByInstance: {} });
 
     expect(finding(report, 'health').status).toBe('crit');
@@ -165,9 +146,9 @@ describe('websocket-connections diagnosis of VitalStream', () => {
 
   /** Every pod Ready, health 503 and a silent WebSocket: the case for Step 4.3's probes. */
   const readyButBroken = async (more: Partial<FakeWorkload>) => {
-    cluster = await startVitalStreamCluster(websocketPods(3), [], more);
-    service.behaviour.health = { code: 503, body: { status: 'unhealthy' } };
-    service.behaviour.websocket = { kind: 'silent' };
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3), [], more);
+    fakes.service.behaviour.health = { code: 503, body: { status: 'unhealthy' } };
+    fakes.service.behaviour.websocket = { kind: 'silent' };
     const report = await diagnose();
     expect(finding(report, 'websocket-handshake')).toMatchObject({ status: 'warn', data: { outcome: 'no-reply', upgraded: true } });
     return { report, probes: report.manualSteps.find((s) => s.title === 'Add readiness and liveness probes (Step 4.3)')! };
@@ -190,7 +171,7 @@ describe('websocket-connections diagnosis of VitalStream', () => {
     })}'`;
 
   it('asks for probes on the containerPort the Service targets when every pod is Ready yet the service does not answer', async () => {
-    const servicePort = Number(new URL(service.healthUrl).port);
+    const servicePort = Number(new URL(fakes.service.healthUrl).port);
     const { report, probes } = await readyButBroken({
       containers: [
         { name: 'websocket', ports: [{ name: 'metrics', containerPort: 9102 }, { name: 'ws', containerPort: 8003 }] },
@@ -204,7 +185,7 @@ describe('websocket-connections diagnosis of VitalStream', () => {
       probePort: { port: 8003, portName: 'ws', container: 'websocket', basis: 'service-target', service: { name: 'websocket', port: servicePort, targetPort: 'ws' } },
     });
     expect(finding(report, 'workload').evidence.map((e) => e.cli)).toContain(`kubectl get service websocket -n vitalstream -o jsonpath='{.spec.ports}'`);
-    expect(cluster!.requests.map((r) => r.path)).toContain('/api/v1/namespaces/vitalstream/services/websocket');
+    expect(fakes.cluster!.requests.map((r) => r.path)).toContain('/api/v1/namespaces/vitalstream/services/websocket');
     expect(probes.why).toContain(
       `The probe goes to the pod, so it names the container's port: 8003 ("ws"), the containerPort of container websocket that Service websocket's port ${servicePort} targets (targetPort ws).`,
     );
@@ -234,7 +215,7 @@ describe('websocket-connections diagnosis of VitalStream', () => {
   });
 
   it('falls back to the Service URL\'s port, and says to check it, when the pod template declares no port', async () => {
-    const port = Number(new URL(service.healthUrl).port);
+    const port = Number(new URL(fakes.service.healthUrl).port);
     const { report, probes } = await readyButBroken({ containers: [{ name: 'websocket' }] });
 
     expect(finding(report, 'workload').data).not.toHaveProperty('probePort');

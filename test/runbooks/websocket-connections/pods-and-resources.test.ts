@@ -1,41 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import type { DiagnosisReport } from '../../../src/diagnosis/report.js';
 import { findingBlocks } from '../../../src/render/slack/detail-blocks.js';
-import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
-import { startFakePrometheus, type FakePrometheus } from '../../support/fake-prometheus.js';
-import { HEALTHY, startFakeVitalStream, type FakeVitalStream } from './fake-vitalstream.js';
-import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods, type MetricsPicture } from './vitalstream-scenario.js';
+import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods, type MetricsPicture, useVitalStreamFakes } from './vitalstream-scenario.js';
 
 const finding = (r: DiagnosisReport, id: string) => r.findings.find((f) => f.checkId === id)!;
 const GiB = 1024 ** 3;
 
 describe('websocket-connections: connection logs, pod events, CPU and memory against their limits', () => {
-  const previousKubeconfig = process.env.KUBECONFIG;
-  let service: FakeVitalStream;
-  let prometheus: FakePrometheus;
-  let cluster: FakeWorkloadApi | undefined;
+  const fakes = useVitalStreamFakes();
 
-  beforeAll(async () => {
-    service = await startFakeVitalStream();
-    prometheus = await startFakePrometheus();
-  });
-  afterEach(async () => {
-    await cluster?.stop();
-    cluster = undefined;
-    Object.assign(service.behaviour, structuredClone(HEALTHY));
-  });
-  afterAll(async () => {
-    await Promise.all([service?.stop(), prometheus?.stop()]);
-    if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = previousKubeconfig;
-  });
 
   const diagnose = async (metrics: MetricsPicture = CALM) => {
-    prometheus.answers.clear();
-    prometheus.queries.length = 0;
-    for (const [q, a] of answersFor(metrics)) prometheus.answers.set(q, a);
-    return runDiagnosis(vitalstreamTarget(service, prometheus.url));
+    fakes.prometheus.answers.clear();
+    fakes.prometheus.queries.length = 0;
+    for (const [q, a] of answersFor(metrics)) fakes.prometheus.answers.set(q, a);
+    return runDiagnosis(vitalstreamTarget(fakes.service, fakes.prometheus.url));
   };
 
   it('reads the connection logs and describe-pod events through the Kubernetes API, redacted and escaped on the way to Slack', async () => {
@@ -47,7 +27,7 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
       '2026-01-16T09:30:03Z DEBUG heartbeat sent to 212 clients',
     ];
     pods[1]!.log = ['2026-01-16T09:30:00Z INFO client disconnected ```*bold* _it_ ~gone~ `code` id=4410 reason=client_close by the dashboard at icu-3'];
-    cluster = await startVitalStreamCluster(pods, [
+    fakes.cluster = await startVitalStreamCluster(pods, [
       { type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', object: 'Pod/websocket-7b9c5d8f4-a0x2k', count: 4 },
       { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', object: 'Pod/other-app-5f6d-x', count: 9 },
     ]);
@@ -83,7 +63,7 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
     expect(JSON.stringify(rows)).not.toContain('heartbeat');
     // A line longer than a table cell is continued on the next rows, not cut off.
     expect(rows.every((r) => [...r[1]!].length <= 80)).toBe(true);
-    expect(cluster.requests.filter((r) => r.path.endsWith('/log')).map((r) => r.query.get('tailLines'))).toEqual(['100', '100', '100']);
+    expect(fakes.cluster.requests.filter((r) => r.path.endsWith('/log')).map((r) => r.query.get('tailLines'))).toEqual(['100', '100', '100']);
 
     const events = finding(report, 'events');
     expect(events).toMatchObject({ status: 'warn', data: { unhealthy: 4, backOff: 0 } });
@@ -108,13 +88,13 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
   });
 
   it('judges CPU against each pod\'s limit from kube-state-metrics, on namespace and pod labels rather than the service selector', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
     const report = await diagnose({ ...CALM, cpuCoresByPod: { 'websocket-7b9c5d-a0': 0.9, 'websocket-7b9c5d-b1': 0.8, 'websocket-7b9c5d-c2': 0.7 }, cpuLimitCores: 1 });
 
     // 0.9 cores would be 90% "of a core" either way; 1-core limits make it 90% of the limit.
     expect(finding(report, 'cpu')).toMatchObject({ status: 'warn', data: { worstPct: 90, basis: 'limit', pods: 3 } });
     expect(finding(report, 'cpu').summary).toBe('busiest pod websocket-7b9c5d-a0 uses 0.9 cores, 90% of its 1-core limit over 5m (warn 80%, crit 95%)');
-    const cadvisor = prometheus.queries.filter((q) => q.includes('container_') || q.includes('kube_pod'));
+    const cadvisor = fakes.prometheus.queries.filter((q) => q.includes('container_') || q.includes('kube_pod'));
     expect(cadvisor.length).toBeGreaterThan(0);
     expect(cadvisor.filter((q) => q.includes('environment='))).toEqual([]);
 
@@ -124,16 +104,16 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
   });
 
   it('takes the limit from cAdvisor quota/period when kube-state-metrics is not scraped', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
     const report = await diagnose({ ...CALM, cpuCoresByPod: { 'websocket-7b9c5d-a0': 0.48 }, cpuLimitCores: undefined, cpuQuotaCores: 0.5 });
 
-    expect(prometheus.queries).toContain(Q.cpuQuota);
+    expect(fakes.prometheus.queries).toContain(Q.cpuQuota);
     expect(finding(report, 'cpu')).toMatchObject({ status: 'crit', data: { worstPct: 96, basis: 'limit' } });
     expect(finding(report, 'cpu').details[0]).toMatchObject({ caption: 'limit from container_spec_cpu_quota / container_spec_cpu_period' });
   });
 
   it('falls back to percent of one core, and says so, when no CPU limit metric exists', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
     const report = await diagnose({ ...CALM, cpuCoresByPod: { 'websocket-7b9c5d-a0': 0.85 }, cpuLimitCores: undefined, cpuQuotaCores: undefined });
 
     expect(finding(report, 'cpu')).toMatchObject({ status: 'warn', data: { worstPct: 85, basis: 'core' } });
@@ -144,7 +124,7 @@ describe('websocket-connections: connection logs, pod events, CPU and memory aga
   });
 
   it('judges memory by working set against the container limit, and counts it as resource pressure', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
     const report = await diagnose({ ...CALM, memoryBytesByPod: { 'websocket-7b9c5d-a0': 1.8 * GiB, 'websocket-7b9c5d-b1': 1.2 * GiB }, memoryLimitBytes: 2 * GiB });
 
     expect(finding(report, 'memory')).toMatchObject({ status: 'warn', data: { worstPct: 90 } });

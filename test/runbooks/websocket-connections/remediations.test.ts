@@ -1,11 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runDiagnosis } from '../../../src/diagnosis/run-diagnosis.js';
 import { applyRemediation } from '../../../src/remediation/apply-remediation.js';
 import { planWithChoice } from '../../../src/jobs/remediate-job.js';
-import type { FakeWorkloadApi } from '../../support/fake-workload-api.js';
-import { startFakePrometheus, type FakePrometheus } from '../../support/fake-prometheus.js';
-import { HEALTHY, startFakeVitalStream, type FakeVitalStream } from './fake-vitalstream.js';
-import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods, type MetricsPicture } from './vitalstream-scenario.js';
+import { HEALTHY } from './fake-vitalstream.js';
+import { CALM, Q, answersFor, startVitalStreamCluster, vitalstreamTarget, websocketPods, type MetricsPicture, useVitalStreamFakes } from './vitalstream-scenario.js';
 
 const DEPLOYMENT = '/apis/apps/v1/namespaces/vitalstream/deployments/websocket';
 
@@ -14,39 +12,22 @@ const MASS_DISCONNECT: MetricsPicture = { ...CALM, disconnectionsByReason: { pin
 const HOT_CPU: MetricsPicture = { ...CALM, cpuCoresByPod: { 'websocket-7b9c5d-a0': 1.93, 'websocket-7b9c5d-b1': 1.802, 'websocket-7b9c5d-c2': 1.866 } };
 
 describe('websocket-connections remediations against the Deployment', () => {
-  const previousKubeconfig = process.env.KUBECONFIG;
-  let service: FakeVitalStream;
-  let prometheus: FakePrometheus;
-  let cluster: FakeWorkloadApi | undefined;
+  const fakes = useVitalStreamFakes();
 
   const metrics = (m: MetricsPicture) => {
-    prometheus.answers.clear();
-    for (const [q, a] of answersFor(m)) prometheus.answers.set(q, a);
+    fakes.prometheus.answers.clear();
+    for (const [q, a] of answersFor(m)) fakes.prometheus.answers.set(q, a);
   };
 
-  beforeAll(async () => {
-    service = await startFakeVitalStream();
-    prometheus = await startFakePrometheus();
-  });
   beforeEach(() => metrics(CALM));
-  afterEach(async () => {
-    await cluster?.stop();
-    cluster = undefined;
-    Object.assign(service.behaviour, structuredClone(HEALTHY));
-  });
-  afterAll(async () => {
-    await Promise.all([service?.stop(), prometheus?.stop()]);
-    if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = previousKubeconfig;
-  });
 
   it('restarts the deployment and verifies by re-running the health check and a real handshake', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(3));
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
     // A wedged process: /health fails and the socket accepts but never answers, until new pods replace it.
-    service.behaviour.health = { code: 503, body: { status: 'unhealthy', error: 'event loop blocked' } };
-    service.behaviour.websocket = { kind: 'silent' };
-    cluster.state.onRollout = () => Object.assign(service.behaviour, structuredClone(HEALTHY));
-    const target = vitalstreamTarget(service, prometheus.url);
+    fakes.service.behaviour.health = { code: 503, body: { status: 'unhealthy', error: 'event loop blocked' } };
+    fakes.service.behaviour.websocket = { kind: 'silent' };
+    fakes.cluster.state.onRollout = () => Object.assign(fakes.service.behaviour, structuredClone(HEALTHY));
+    const target = vitalstreamTarget(fakes.service, fakes.prometheus.url);
     const report = await runDiagnosis(target);
     const plan = report.proposals.find((p) => p.remediationId === 'rollout-restart')!;
     expect(plan.verifyChecks).toEqual(['workload', 'pods', 'health', 'websocket-handshake', 'public-websocket-handshake', 'disconnections']);
@@ -55,7 +36,7 @@ describe('websocket-connections remediations against the Deployment', () => {
 
     const outcome = await applyRemediation(target, plan);
 
-    const [patch] = cluster.patches();
+    const [patch] = fakes.cluster.patches();
     expect(patch!.path).toBe(DEPLOYMENT);
     expect(patch!.headers['content-type']).toBe('application/strategic-merge-patch+json');
     expect(Object.keys(JSON.parse(patch!.body).spec.template.metadata.annotations)).toEqual(['kubectl.kubernetes.io/restartedAt']);
@@ -69,9 +50,9 @@ describe('websocket-connections remediations against the Deployment', () => {
   });
 
   it('does not call a restart a recovery while the handshake still fails', async () => {
-    cluster = await startVitalStreamCluster(websocketPods(2));
-    service.behaviour.websocket = { kind: 'refuse', status: 502, reason: 'Bad Gateway' };
-    const target = vitalstreamTarget(service, prometheus.url);
+    fakes.cluster = await startVitalStreamCluster(websocketPods(2));
+    fakes.service.behaviour.websocket = { kind: 'refuse', status: 502, reason: 'Bad Gateway' };
+    const target = vitalstreamTarget(fakes.service, fakes.prometheus.url);
     const report = await runDiagnosis(target);
     const outcome = await applyRemediation(target, report.proposals.find((p) => p.remediationId === 'rollout-restart')!);
     expect(outcome.executed).toBe(true);
@@ -82,8 +63,8 @@ describe('websocket-connections remediations against the Deployment', () => {
   describe('a restart offered for a mass disconnection', () => {
     const offer = async () => {
       metrics(MASS_DISCONNECT);
-      cluster = await startVitalStreamCluster(websocketPods(3));
-      const target = vitalstreamTarget(service, prometheus.url);
+      fakes.cluster = await startVitalStreamCluster(websocketPods(3));
+      const target = vitalstreamTarget(fakes.service, fakes.prometheus.url);
       const report = await runDiagnosis(target);
       // Every endpoint answers: the disconnection rate alone is why the restart is offered.
       expect(report.findings.filter((f) => !f.skipped && f.status !== 'ok').map((f) => f.checkId)).toEqual(['disconnections']);
@@ -95,11 +76,11 @@ describe('websocket-connections remediations against the Deployment', () => {
 
     it('is verified only once the current disconnection rate is back under the line it crossed', async () => {
       const { target, plan } = await offer();
-      cluster!.state.onRollout = () => metrics({ ...MASS_DISCONNECT, disconnectionsNow: 0.4 });
+      fakes.cluster!.state.onRollout = () => metrics({ ...MASS_DISCONNECT, disconnectionsNow: 0.4 });
 
       const outcome = await applyRemediation(target, plan);
 
-      expect(prometheus.queries.filter((q) => q === Q.disconnectionsNow).length).toBeGreaterThanOrEqual(3);
+      expect(fakes.prometheus.queries.filter((q) => q === Q.disconnectionsNow).length).toBeGreaterThanOrEqual(3);
       expect(outcome.verification).toMatchObject({ ok: true });
       // The 5m rate would still read crit; the current 2m rate is what the restart is judged on.
       expect(outcome.after.find((f) => f.checkId === 'disconnections')!.status).toBe('crit');
@@ -108,7 +89,7 @@ describe('websocket-connections remediations against the Deployment', () => {
 
     it('counts crit → warn as improved, not recovered', async () => {
       const { target, plan } = await offer();
-      cluster!.state.onRollout = () => metrics({ ...MASS_DISCONNECT, disconnectionsNow: 3.1 });
+      fakes.cluster!.state.onRollout = () => metrics({ ...MASS_DISCONNECT, disconnectionsNow: 3.1 });
 
       const outcome = await applyRemediation(target, plan);
 
@@ -130,7 +111,7 @@ describe('websocket-connections remediations against the Deployment', () => {
     it('is not verified when the disconnection rate could not be re-measured', async () => {
       const { target, plan } = await offer();
       // Prometheus loses the series during the rollout: nobody saw the rate improve.
-      cluster!.state.onRollout = () => prometheus.answers.clear();
+      fakes.cluster!.state.onRollout = () => fakes.prometheus.answers.clear();
 
       const outcome = await applyRemediation(target, plan);
 
@@ -143,9 +124,9 @@ describe('websocket-connections remediations against the Deployment', () => {
 
   it('scales the deployment to the chosen count and verifies the CPU pressure that triggered it', async () => {
     metrics(HOT_CPU);
-    cluster = await startVitalStreamCluster(websocketPods(3));
-    cluster.state.onRollout = () => metrics({ ...CALM, cpuCoresByPod: { 'websocket-6c9d7f-ax0': 0.8, 'websocket-6c9d7f-bx1': 0.84 } });
-    const target = vitalstreamTarget(service, prometheus.url);
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
+    fakes.cluster.state.onRollout = () => metrics({ ...CALM, cpuCoresByPod: { 'websocket-6c9d7f-ax0': 0.8, 'websocket-6c9d7f-bx1': 0.84 } });
+    const target = vitalstreamTarget(fakes.service, fakes.prometheus.url);
     const report = await runDiagnosis(target);
     const offered = report.proposals.find((p) => p.remediationId === 'scale-out')!;
     expect(offered.summary).toMatch(/^Scale deployment\/websocket from 3 to 4 replicas — busiest pod websocket-7b9c5d-a0 uses 1\.93 cores, 96\.5% of its 2-core limit/);
@@ -154,10 +135,10 @@ describe('websocket-connections remediations against the Deployment', () => {
 
     const outcome = await applyRemediation(target, planWithChoice(offered, '7'));
 
-    const [patch] = cluster.patches();
+    const [patch] = fakes.cluster.patches();
     expect(patch!.path).toBe(`${DEPLOYMENT}/scale`);
     expect(JSON.parse(patch!.body)).toEqual({ spec: { replicas: 7 } });
-    expect(cluster.state.pods.filter((p) => p.ready)).toHaveLength(7);
+    expect(fakes.cluster.state.pods.filter((p) => p.ready)).toHaveLength(7);
     expect(outcome.execution!.summary).toMatch(/^scaled deployment\/websocket -n vitalstream from 3 to 7 replicas; 7 ready after \d+ s$/);
     expect(outcome.verification).toMatchObject({ ok: true });
     expect(outcome.verification!.summary).toMatch(/^recovered — ready replicas 7\/7 \(asked 7\); .*CPU usage against the limit: crit → ok/);
@@ -165,13 +146,13 @@ describe('websocket-connections remediations against the Deployment', () => {
 
   it('does not verify a scale-out whose replicas are ready while the CPU stays at the limit', async () => {
     metrics(HOT_CPU);
-    cluster = await startVitalStreamCluster(websocketPods(3));
-    const target = vitalstreamTarget(service, prometheus.url);
+    fakes.cluster = await startVitalStreamCluster(websocketPods(3));
+    const target = vitalstreamTarget(fakes.service, fakes.prometheus.url);
     const report = await runDiagnosis(target);
 
     const outcome = await applyRemediation(target, report.proposals.find((p) => p.remediationId === 'scale-out')!);
 
-    expect(cluster.state.pods.filter((p) => p.ready)).toHaveLength(4);
+    expect(fakes.cluster.state.pods.filter((p) => p.ready)).toHaveLength(4);
     expect(outcome.verification).toMatchObject({ ok: false });
     expect(outcome.verification!.summary).toMatch(/^not recovered — ready replicas 4\/4 \(asked 4\); .*CPU usage against the limit: crit → crit \(busiest pod websocket-7b9c5d-a0 uses 1\.93 cores, 96\.5% of its 2-core limit/);
   });

@@ -1,8 +1,9 @@
 import { validateCatalog } from '../../../src/catalog/load-catalog.js';
 import { resolveTarget, type ResolvedTarget } from '../../../src/catalog/resolve-target.js';
 import { FakeWorkloadApi, type FakeEvent, type FakePod, type FakeWorkload } from '../../support/fake-workload-api.js';
-import type { FakeSeries } from '../../support/fake-prometheus.js';
-import type { FakeVitalStream } from './fake-vitalstream.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startFakePrometheus, type FakePrometheus, type FakeSeries } from '../../support/fake-prometheus.js';
+import { HEALTHY, startFakeVitalStream, type FakeVitalStream } from './fake-vitalstream.js';
 
 export interface TargetOptions {
   params?: Record<string, number>;
@@ -128,4 +129,35 @@ export function answersFor(m: MetricsPicture): Map<string, FakeSeries[]> {
     [Q.memory, by('pod', m.memoryBytesByPod)],
     [Q.memoryLimit, Object.keys(m.memoryBytesByPod).map((pod) => ({ metric: { pod }, value: m.memoryLimitBytes }))],
   ]);
+}
+
+export interface VitalStreamFakes {
+  service: FakeVitalStream;
+  prometheus: FakePrometheus;
+  /** The test's cluster; stopped after each test. */
+  cluster: FakeWorkloadApi | undefined;
+}
+
+/**
+ * The fakes a websocket-connections test file runs against: the service and Prometheus for the whole file, a
+ * cluster per test, the service healthy again after each test, and KUBECONFIG as it was.
+ */
+export function useVitalStreamFakes(): VitalStreamFakes {
+  const previousKubeconfig = process.env.KUBECONFIG;
+  const fakes = { cluster: undefined } as VitalStreamFakes;
+  beforeAll(async () => {
+    fakes.service = await startFakeVitalStream();
+    fakes.prometheus = await startFakePrometheus();
+  });
+  afterEach(async () => {
+    await fakes.cluster?.stop();
+    fakes.cluster = undefined;
+    Object.assign(fakes.service.behaviour, structuredClone(HEALTHY));
+  });
+  afterAll(async () => {
+    await Promise.all([fakes.service?.stop(), fakes.prometheus?.stop()]);
+    if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = previousKubeconfig;
+  });
+  return fakes;
 }
