@@ -358,7 +358,7 @@ async function ensureStormSummary(rt: Runtime, storms: StormTracker, channel: st
   if ((await storms.summary(channel, stormId)).ts) return;
   const msg = await stormMessage(storms, channel, stormId, threaded);
   const posted = await rt.outbox.send({ method: 'chat.postMessage', args: { channel, ...msg } }, jobId('storm', channel, stormId));
-  await storms.setSummary(channel, stormId, { ts: posted.ts!, sinceMs: Number(stormId), threaded });
+  await storms.setSummary(channel, stormId, { ts: posted.ts!, threaded });
 }
 
 async function refreshStorm(rt: Runtime, storms: StormTracker, channel: string, stormId: string): Promise<AlertJobResult> {

@@ -91,18 +91,14 @@ export class StormTracker {
     return [...rows.values()];
   }
 
-  async summary(channel: string, stormId: string): Promise<{ ts?: string; sinceMs?: number; threaded?: number }> {
+  /** The summary message of a storm (its id is its start time, so that is not stored). */
+  async summary(channel: string, stormId: string): Promise<{ ts?: string; threaded?: number }> {
     const h = await this.redis.hgetall(this.k(channel, `summary:${stormId}`));
-    return {
-      ...(h.ts ? { ts: h.ts } : {}),
-      ...(h.sinceMs ? { sinceMs: Number(h.sinceMs) } : {}),
-      ...(h.threaded ? { threaded: Number(h.threaded) } : {}),
-    };
+    return { ...(h.ts ? { ts: h.ts } : {}), ...(h.threaded ? { threaded: Number(h.threaded) } : {}) };
   }
 
-  async setSummary(channel: string, stormId: string, s: { ts: string; sinceMs: number; threaded: number }): Promise<void> {
+  async setSummary(channel: string, stormId: string, s: { ts: string; threaded: number }): Promise<void> {
     const key = this.k(channel, `summary:${stormId}`);
-    await this.redis.multi().hset(key, { ts: s.ts, sinceMs: String(s.sinceMs), threaded: String(s.threaded) }).expire(key, ROWS_KEEP_S).exec();
+    await this.redis.multi().hset(key, { ts: s.ts, threaded: String(s.threaded) }).expire(key, ROWS_KEEP_S).exec();
   }
-
 }
